@@ -1,0 +1,29 @@
+"""chainrule: neural-network training on NumPy with its own reverse-mode autograd.
+
+    >>> import chainrule as cr
+    >>> x = cr.tensor([1.0, -2.0], requires_grad=True)
+    >>> (x * x).sum().backward()
+    >>> x.grad.tolist()
+    [2.0, -4.0]
+"""
+
+from chainrule import functional
+from chainrule.autograd import (
+    Function,
+    Tensor,
+    enable_grad,
+    grad,
+    gradcheck,
+    is_grad_enabled,
+    jvp,
+    no_grad,
+    tensor,
+)
+from chainrule.autograd.api import *  # noqa: F403
+from chainrule.autograd.api import __all__ as _api_all
+from chainrule.random import manual_seed
+
+__version__ = "0.1.0"
+
+__all__ = ["Function", "Tensor", "enable_grad", "functional", "grad", "gradcheck",
+           "is_grad_enabled", "jvp", "manual_seed", "no_grad", "tensor", *_api_all]

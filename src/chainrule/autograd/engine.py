@@ -1,0 +1,160 @@
+"""The backward pass: order the graph, run each op's backward once, accumulate.
+
+The graph is walked iteratively (no recursion limit), gradients that reach a
+tensor along several paths are summed (the copy gate of fan-out), gradients of
+a broadcast input are summed back to its shape here and nowhere else, and
+each op's context is dropped as soon as it has been used unless the caller
+asks to keep the graph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from chainrule.autograd.tensor import Tensor
+
+
+class _Freed:
+    """Stands in for the context of an op whose graph was freed by backward."""
+
+    inputs: tuple = ()
+
+    def __repr__(self) -> str:
+        return "<freed>"
+
+
+FREED = _Freed()
+
+
+def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Sum ``grad`` over the axes that broadcasting added or stretched, giving ``shape``."""
+    extra = grad.ndim - len(shape)
+    if extra < 0:
+        raise RuntimeError(f"gradient of shape {grad.shape} cannot flow into shape {shape}")
+    axes = tuple(range(extra)) + tuple(
+        i + extra for i, n in enumerate(shape) if n == 1 and grad.shape[i + extra] != 1
+    )
+    if axes:
+        grad = grad.sum(axis=axes, keepdims=True)
+    if extra:
+        grad = grad.reshape(shape)
+    if grad.shape != shape:
+        raise RuntimeError(f"gradient of shape {grad.shape} cannot flow into shape {shape}")
+    return grad
+
+
+def topological_order(roots: Sequence[Tensor]) -> list[Tensor]:
+    """Tensors that require grad and lead to ``roots``, each after all of its inputs."""
+    order: list[Tensor] = []
+    seen: set[int] = set()
+    stack: list[tuple[Tensor, bool]] = [(r, False) for r in roots]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.append((node, True))
+        ctx = node._ctx
+        if ctx is not None:
+            for parent in ctx.inputs:
+                if parent.requires_grad and id(parent) not in seen:
+                    stack.append((parent, False))
+    return order
+
+
+def _seed(root: Tensor, grad: object) -> np.ndarray:
+    if not root.requires_grad:
+        raise RuntimeError("backward: the tensor does not require grad and has no graph; "
+                           "did you forget requires_grad=True, or run under no_grad?")
+    if grad is None:
+        if root.data.size != 1:
+            raise RuntimeError(
+                f"backward: grad can be omitted only for a one-element tensor; this one has "
+                f"shape {root.shape}, so pass grad= of that shape (or call .sum() first)"
+            )
+        return np.ones_like(root.data)
+    g = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=root.data.dtype)
+    if g.shape != root.shape:
+        raise RuntimeError(f"backward: grad of shape {g.shape} does not match the tensor's "
+                           f"shape {root.shape}")
+    return g
+
+
+def _run_hooks(node: Tensor, g: np.ndarray) -> np.ndarray:
+    for hook in node._hooks:
+        replaced = hook(g)
+        if replaced is not None:
+            replaced = np.asarray(replaced, dtype=node.data.dtype)
+            if replaced.shape != g.shape:
+                raise RuntimeError(f"hook returned a gradient of shape {replaced.shape}, "
+                                   f"expected {g.shape}")
+            g = replaced
+    return g
+
+
+def backward(roots: Sequence[Tensor], grads: Sequence[object] | None = None,
+             retain_graph: bool = False,
+             capture: Sequence[Tensor] | None = None) -> list[np.ndarray | None] | None:
+    """Back-propagate from ``roots``; fill leaves' ``.grad`` or return the gradients of ``capture``.
+
+    With ``capture`` given, no ``.grad`` is touched (the functional ``grad`` form).
+    """
+    pending: dict[int, np.ndarray] = {}
+    for i, root in enumerate(roots):
+        g = _seed(root, None if grads is None else grads[i])
+        prev = pending.get(id(root))
+        pending[id(root)] = g if prev is None else prev + g
+    captured = None if capture is None else {id(t): None for t in capture}
+
+    for node in reversed(topological_order(roots)):
+        g = pending.pop(id(node), None)
+        if g is None:
+            continue
+        if node._hooks:
+            g = _run_hooks(node, g)
+        if captured is not None and id(node) in captured:
+            captured[id(node)] = g
+        ctx = node._ctx
+        if ctx is None:
+            if captured is None:
+                _accumulate(node, g)
+            continue
+        if ctx is FREED:
+            raise RuntimeError(
+                "backward through the graph a second time: its saved values were freed by the "
+                "first backward; pass retain_graph=True to the first call to keep them"
+            )
+        input_grads = ctx.backward(g)
+        if type(input_grads) is not tuple:
+            input_grads = (input_grads,)
+        for parent, needed, gi in zip(ctx.inputs, ctx.needs_input_grad, input_grads,
+                                      strict=False):
+            if not needed or gi is None:
+                continue
+            pdata = parent.data
+            if gi.shape != pdata.shape:
+                gi = unbroadcast(gi, pdata.shape)
+            if gi.dtype != pdata.dtype:
+                gi = gi.astype(pdata.dtype)
+            key = id(parent)
+            prev = pending.get(key)
+            pending[key] = gi if prev is None else prev + gi
+        if not retain_graph:
+            node._ctx = FREED
+    if captured is None:
+        return None
+    return [captured[id(t)] for t in capture]
+
+
+def _accumulate(leaf: Tensor, g: np.ndarray) -> None:
+    """Add ``g`` into ``leaf.grad`` in place (a flat-buffer view stays a view)."""
+    if leaf.grad is None:
+        # Ops may hand the same array to several inputs; the leaf must own its grad.
+        leaf.grad = np.array(g, dtype=leaf.data.dtype, copy=True)
+    else:
+        leaf.grad += g

@@ -1,0 +1,113 @@
+"""Function: one differentiable op, forward and backward side by side.
+
+A subclass writes ``forward(self, *arrays, **params) -> ndarray`` and
+``backward(self, grad) -> ndarray | tuple[ndarray | None, ...]`` on raw ndarrays,
+saving on ``self`` whatever backward needs; optionally ``jvp(self, *tangents)``
+for forward mode (a tangent is ``None`` where the input has none). The instance
+is the op's context: it lives only while the graph does.
+
+``apply`` runs the forward pass and, when gradients are being recorded and some
+input requires grad, links the output into the graph. Broadcasting is undone
+once, in the engine, so ``backward`` may return gradients of the broadcast shape.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from chainrule.autograd.tensor import Tensor
+
+
+class _Mode:
+    """Global switches: gradient recording (``no_grad``) and forward-mode tangents."""
+
+    grad_enabled = True
+    forward_ad = 0  # depth of active jvp() calls
+
+
+class Function:
+    """Base class of every op: subclass and write ``forward`` and ``backward``."""
+
+    def forward(self, *arrays: np.ndarray, **params: Any) -> np.ndarray:
+        raise NotImplementedError(f"{type(self).__name__} has no forward")
+
+    def backward(self, grad: np.ndarray) -> np.ndarray | tuple[np.ndarray | None, ...]:
+        raise RuntimeError(f"{type(self).__name__} is not differentiable")
+
+    def jvp(self, *tangents: np.ndarray | None) -> np.ndarray:
+        raise NotImplementedError(f"forward mode is not implemented for {type(self).__name__}")
+
+    @classmethod
+    def apply(cls, *inputs: Tensor, **params: Any) -> Tensor:
+        """Run the op on tensors and record it in the graph when gradients are needed."""
+        ctx = cls()
+        out = ctx.forward(*[t.data for t in inputs], **params)
+        tangent = None
+        if _Mode.forward_ad and any(t._tangent is not None for t in inputs):
+            tangent = _tangent_of(ctx, inputs, out)
+        if _Mode.grad_enabled:
+            needs = tuple([t.requires_grad for t in inputs])
+            if True in needs:
+                ctx.inputs = inputs
+                ctx.needs_input_grad = needs
+                result = Tensor._wrap(out, ctx)
+                result._tangent = tangent
+                return result
+        result = Tensor._wrap(out)
+        result._tangent = tangent
+        return result
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}>"
+
+
+def _tangent_of(ctx: Function, inputs: tuple[Tensor, ...], out: np.ndarray) -> np.ndarray:
+    """Forward mode: push the inputs' tangents through the op (a missing tangent is zero)."""
+    tangents = [t._tangent if t._tangent is not None else np.zeros_like(t.data) for t in inputs]
+    tangent = np.asarray(ctx.jvp(*tangents), dtype=out.dtype)
+    if tangent.shape != out.shape:
+        tangent = np.broadcast_to(tangent, out.shape)
+    return tangent
+
+
+class no_grad:  # noqa: N801 -- named like torch.no_grad, used as a context manager
+    """Context manager and decorator that turns gradient recording off.
+
+    Inside it every op computes values only: no graph, no saved arrays.
+
+    Example:
+        >>> with no_grad():
+        ...     y = model(x)  # doctest: +SKIP
+    """
+
+    _enabled = False
+
+    def __enter__(self) -> None:
+        self._prev = _Mode.grad_enabled
+        _Mode.grad_enabled = self._enabled
+
+    def __exit__(self, *exc: object) -> None:
+        _Mode.grad_enabled = self._prev
+
+    def __call__(self, fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with type(self)():
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+class enable_grad(no_grad):  # noqa: N801
+    """Context manager and decorator that turns gradient recording back on."""
+
+    _enabled = True
+
+
+def is_grad_enabled() -> bool:
+    """Whether ops are currently recorded for backward."""
+    return _Mode.grad_enabled

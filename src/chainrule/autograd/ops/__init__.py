@@ -1,0 +1,65 @@
+"""Every differentiable op, one ``Function`` subclass each, grouped by family."""
+
+from chainrule.autograd.ops.activation import (
+    ELU,
+    LeakyReLU,
+    LogSoftmax,
+    PReLU,
+    ReLU,
+    Sigmoid,
+    Softmax,
+    Softplus,
+    Step,
+    Tanh,
+)
+from chainrule.autograd.ops.arithmetic import (
+    Abs,
+    Add,
+    Cast,
+    Clip,
+    Div,
+    Exp,
+    Log,
+    Maximum,
+    Minimum,
+    Mul,
+    Neg,
+    PowScalar,
+    PowTensor,
+    Sqrt,
+    Sub,
+    Where,
+    clip,
+    pow,
+    where,
+)
+from chainrule.autograd.ops.linalg import Linear, MatMul
+from chainrule.autograd.ops.loss import (
+    L1,
+    MSE,
+    NLL,
+    BinaryCrossEntropy,
+    BinaryCrossEntropyWithLogits,
+    CrossEntropy,
+)
+from chainrule.autograd.ops.reduce import LogSumExp, Max, Mean, Min, Sum, Var
+from chainrule.autograd.ops.shape import (
+    BroadcastTo,
+    Concatenate,
+    GetItem,
+    Pad,
+    Reshape,
+    Squeeze,
+    Stack,
+    TakeAlongAxis,
+    Transpose,
+    Unsqueeze,
+    concatenate,
+    flatten,
+    getitem,
+    pad,
+    stack,
+    take_along_axis,
+)
+
+__all__ = [name for name in dir() if not name.startswith("_")]

@@ -1,0 +1,95 @@
+"""Matrix products: matmul (1-D, 2-D, batched with broadcasting) and the fused linear layer."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from chainrule.autograd.function import Function
+
+
+def _matmul_error(a: np.ndarray, b: np.ndarray) -> ValueError:
+    inner_a = a.shape[-1] if a.ndim else None
+    inner_b = b.shape[-2] if b.ndim >= 2 else (b.shape[0] if b.ndim else None)
+    return ValueError(f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied "
+                      f"({inner_a} != {inner_b})")
+
+
+class MatMul(Function):
+    """a @ b with NumPy's rules; d/da = g @ b^T, d/db = a^T @ g.
+
+    Batch axes that broadcasting added are summed back by the engine.
+    """
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        if a.ndim == 0 or b.ndim == 0:
+            raise ValueError(f"matmul: both operands need at least one dimension, got shapes "
+                             f"{a.shape} and {b.shape}")
+        self.a, self.b = a, b
+        try:
+            return np.matmul(a, b)
+        except ValueError:
+            raise _matmul_error(a, b) from None
+
+    def backward(self, g: np.ndarray) -> tuple:
+        a, b = self.a, self.b
+        if a.ndim == 1 and b.ndim == 1:
+            return g * b, g * a
+        # Treat vectors as matrices (a row / a column) so one formula covers all cases.
+        a2 = a[None, :] if a.ndim == 1 else a
+        b2 = b[:, None] if b.ndim == 1 else b
+        g2 = g
+        if b.ndim == 1:
+            g2 = g2[..., None]
+        if a.ndim == 1:
+            g2 = np.expand_dims(g2, -2)
+        ga = gb = None
+        if self.needs_input_grad[0]:
+            ga = np.matmul(g2, np.swapaxes(b2, -1, -2))
+            if a.ndim == 1:
+                ga = ga[..., 0, :]
+        if self.needs_input_grad[1]:
+            gb = np.matmul(np.swapaxes(a2, -1, -2), g2)
+            if b.ndim == 1:
+                gb = gb[..., 0]
+        return ga, gb
+
+    def jvp(self, ta: np.ndarray, tb: np.ndarray) -> np.ndarray:
+        return np.matmul(ta, self.b) + np.matmul(self.a, tb)
+
+
+class Linear(Function):
+    """y = x @ W^T + b with W of shape (out_features, in_features), as torch.
+
+    ``x`` may have any number of leading axes. One BLAS call each for the
+    output, dx and dW; db is a column sum.
+    """
+
+    def forward(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
+        if w.ndim != 2:
+            raise ValueError(f"linear: weight must be 2-D (out_features, in_features), "
+                             f"got shape {w.shape}")
+        if x.ndim == 0 or x.shape[-1] != w.shape[1]:
+            raise ValueError(f"linear: input of shape {x.shape} does not fit weight of shape "
+                             f"{w.shape} (expected last dimension {w.shape[1]})")
+        if b is not None and b.shape != (w.shape[0],):
+            raise ValueError(f"linear: bias of shape {b.shape} does not fit weight of shape "
+                             f"{w.shape} (expected ({w.shape[0]},))")
+        self.x, self.w = x, w
+        out = np.matmul(x, w.T)
+        if b is not None:
+            out += b
+        return out
+
+    def backward(self, g: np.ndarray) -> tuple:
+        x, w = self.x, self.w
+        need_x, need_w = self.needs_input_grad[0], self.needs_input_grad[1]
+        gx = np.matmul(g, w) if need_x else None
+        g2 = g.reshape(-1, g.shape[-1])
+        gw = np.matmul(g2.T, x.reshape(-1, x.shape[-1])) if need_w else None
+        if len(self.needs_input_grad) == 3 and self.needs_input_grad[2]:
+            return gx, gw, g2.sum(axis=0)
+        return gx, gw, None
+
+    def jvp(self, tx: np.ndarray, tw: np.ndarray, tb: np.ndarray | None = None) -> np.ndarray:
+        out = np.matmul(tx, self.w.T) + np.matmul(self.x, tw.T)
+        return out if tb is None else out + tb

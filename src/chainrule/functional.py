@@ -1,0 +1,244 @@
+"""The ops as plain functions: activations, softmax, linear, dropout and the losses.
+
+Names and arguments follow ``torch.nn.functional``; axes are ``axis=``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from chainrule import random as _random
+from chainrule.autograd import ops
+from chainrule.autograd.ops import concatenate, pad, stack, take_along_axis, where
+from chainrule.autograd.ops.loss import check_reduction
+from chainrule.autograd.tensor import Tensor
+
+__all__ = [
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "clip", "concatenate",
+    "cross_entropy", "dropout", "elu", "l1_loss", "leaky_relu", "linear", "log_softmax",
+    "logsumexp", "maximum", "maxout", "minimum", "mse_loss", "nll_loss", "pad", "prelu", "relu",
+    "sigmoid", "softmax", "softplus", "stack", "step", "take_along_axis", "tanh", "where",
+]
+
+
+def _t(x: Any, like: Tensor | None = None) -> Tensor:
+    if isinstance(x, Tensor):
+        return x
+    return like._other(x) if like is not None else Tensor(x)
+
+
+# ************************************************************* activations
+
+
+def sigmoid(x: Tensor) -> Tensor:
+    """sigma(x) = 1 / (1 + e^-x)."""
+    return ops.Sigmoid.apply(_t(x))
+
+
+def tanh(x: Tensor) -> Tensor:
+    """tanh(x) = (e^x - e^-x) / (e^x + e^-x)."""
+    return ops.Tanh.apply(_t(x))
+
+
+def relu(x: Tensor) -> Tensor:
+    """max(x, 0)."""
+    return ops.ReLU.apply(_t(x))
+
+
+def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """x for x > 0, ``negative_slope`` * x otherwise. Defaults: negative_slope=0.01."""
+    return ops.LeakyReLU.apply(_t(x), negative_slope=negative_slope)
+
+
+def prelu(x: Tensor, weight: Tensor) -> Tensor:
+    """x for x > 0, weight * x otherwise; ``weight`` has one slope or one per channel (axis 1)."""
+    return ops.PReLU.apply(_t(x), _t(weight))
+
+
+def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
+    """x for x > 0, alpha (e^x - 1) otherwise. Defaults: alpha=1.0."""
+    return ops.ELU.apply(_t(x), alpha=alpha)
+
+
+def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """log(1 + e^(beta x)) / beta, and x itself where beta x > threshold (as torch)."""
+    return ops.Softplus.apply(_t(x), beta=beta, threshold=threshold)
+
+
+def step(x: Tensor) -> Tensor:
+    """The perceptron's Heaviside step 1[x > 0]; its gradient is zero."""
+    return ops.Step.apply(_t(x))
+
+
+def maxout(x: Tensor, pieces: int, axis: int = -1) -> Tensor:
+    """Max over consecutive groups of ``pieces`` units along ``axis`` (Goodfellow et al., 2013).
+
+    The axis of size n becomes n / pieces; unit j is max(x[j*pieces : (j+1)*pieces]).
+    """
+    x = _t(x)
+    axis = axis % x.ndim
+    n = x.shape[axis]
+    if pieces < 1 or n % pieces:
+        raise ValueError(f"maxout: axis {axis} has {n} units, not a multiple of pieces={pieces}")
+    grouped = x.reshape(x.shape[:axis] + (n // pieces, pieces) + x.shape[axis + 1:])
+    return grouped.max(axis=axis + 1)
+
+
+def softmax(x: Tensor, axis: int = -1) -> Tensor:
+    """e^x / sum(e^x) along ``axis`` (computed from x - max(x) for stability)."""
+    return ops.Softmax.apply(_t(x), axis=axis)
+
+
+def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
+    """x - logsumexp(x) along ``axis``."""
+    return ops.LogSoftmax.apply(_t(x), axis=axis)
+
+
+def logsumexp(x: Tensor, axis: int | tuple[int, ...] | None = None,
+              keepdims: bool = False) -> Tensor:
+    """log(sum(exp(x))) over ``axis``, stably."""
+    return _t(x).logsumexp(axis=axis, keepdims=keepdims)
+
+
+def maximum(a: Tensor, b: Any) -> Tensor:
+    """Elementwise maximum (gradient split evenly on ties)."""
+    return _t(a).maximum(b)
+
+
+def minimum(a: Tensor, b: Any) -> Tensor:
+    """Elementwise minimum (gradient split evenly on ties)."""
+    return _t(a).minimum(b)
+
+
+def clip(x: Tensor, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
+    """Clamp into [min, max]."""
+    return _t(x).clip(min, max)
+
+
+# ************************************************************* layers
+
+
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """x @ weight^T + bias, fused; weight is (out_features, in_features) as in torch."""
+    x = _t(x)
+    if bias is None:
+        return ops.Linear.apply(x, _t(weight, x))
+    return ops.Linear.apply(x, _t(weight, x), _t(bias, x))
+
+
+def dropout(x: Tensor, p: float = 0.5, training: bool = True, inverted: bool = True,
+            generator: np.random.Generator | None = None) -> Tensor:
+    """Zero each unit with probability ``p`` (Srivastava et al., 2014).
+
+    Inverted dropout (the default) scales the kept units by 1 / (1 - p) during
+    training and is the identity at test time. ``inverted=False`` gives the
+    vanilla form: units are only dropped in training, and at test time the
+    output is scaled by (1 - p) instead.
+    """
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability must be in [0, 1], got {p}")
+    x = _t(x)
+    if not training:
+        return x if inverted or p == 0 else x * (1.0 - p)
+    if p == 0:
+        return x
+    if p == 1:
+        return x * 0.0
+    keep = _random.resolve(generator).random(x.shape, dtype=np.float32) >= p
+    scale = 1.0 / (1.0 - p) if inverted else 1.0
+    return x * Tensor._wrap((keep * x.dtype.type(scale)).astype(x.dtype, copy=False))
+
+
+# ************************************************************* losses
+
+
+def _pair(input: Tensor, target: Any, op: str) -> tuple[Tensor, Tensor]:  # noqa: A002
+    input = _t(input)
+    target = _t(target, input)
+    if target.dtype != input.dtype:
+        target = Tensor._wrap(target.data.astype(input.dtype))
+    if target.shape != input.shape:
+        raise ValueError(f"{op}: target shape {target.shape} does not match input shape "
+                         f"{input.shape}")
+    return input, target
+
+
+def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:  # noqa: A002
+    """Mean squared error (input - target)^2."""
+    check_reduction(reduction)
+    return ops.MSE.apply(*_pair(input, target, "mse_loss"), reduction=reduction)
+
+
+def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:  # noqa: A002
+    """Mean absolute error |input - target|."""
+    check_reduction(reduction)
+    return ops.L1.apply(*_pair(input, target, "l1_loss"), reduction=reduction)
+
+
+def binary_cross_entropy(input: Tensor, target: Any,  # noqa: A002
+                         reduction: str = "mean") -> Tensor:
+    """-(y log p + (1 - y) log(1 - p)) on probabilities p; logs clamped at -100 like torch."""
+    check_reduction(reduction)
+    return ops.BinaryCrossEntropy.apply(*_pair(input, target, "binary_cross_entropy"),
+                                        reduction=reduction)
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Any,  # noqa: A002
+                                     reduction: str = "mean") -> Tensor:
+    """BCE of sigmoid(input) computed stably from logits: max(x,0) - x y + log(1 + e^-|x|)."""
+    check_reduction(reduction)
+    return ops.BinaryCrossEntropyWithLogits.apply(
+        *_pair(input, target, "binary_cross_entropy_with_logits"), reduction=reduction)
+
+
+def _labels(target: Any, op: str) -> Tensor:
+    t = target if isinstance(target, Tensor) else Tensor._wrap(np.asarray(target))
+    if t.dtype.kind not in "iu":
+        raise TypeError(f"{op}: class labels must be integers, got {t.dtype}")
+    return t
+
+
+def cross_entropy(input: Tensor, target: Any, reduction: str = "mean",  # noqa: A002
+                  label_smoothing: float = 0.0, ignore_index: int = -100) -> Tensor:
+    """Softmax cross-entropy from logits (classes on axis 1), fused and stable.
+
+    ``target`` holds integer class labels (shape of input without axis 1) or
+    class probabilities (the input's shape, e.g. from mixup). With label
+    smoothing s the target distribution becomes (1 - s) y + s / C. Labels
+    equal to ``ignore_index`` do not count. Defaults: reduction='mean',
+    label_smoothing=0.0, ignore_index=-100.
+    """
+    check_reduction(reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got "
+                         f"{label_smoothing}")
+    input = _t(input)
+    if input.ndim == 0:
+        raise ValueError("cross_entropy: input must have a class axis, got a 0-d tensor")
+    soft = isinstance(target, Tensor) and target.dtype.kind == "f" or \
+        not isinstance(target, Tensor) and np.asarray(target).dtype.kind == "f"
+    if soft:
+        target = _t(target, input)
+    else:
+        target = _labels(target, "cross_entropy")
+        expected = input.shape[:1] + input.shape[2:] if input.ndim > 1 else ()
+        if target.shape != expected:
+            raise ValueError(f"cross_entropy: labels of shape {target.shape} do not fit logits "
+                             f"of shape {input.shape} (expected {expected})")
+    return ops.CrossEntropy.apply(input, target, reduction=reduction,
+                                  label_smoothing=label_smoothing, ignore_index=ignore_index)
+
+
+def nll_loss(input: Tensor, target: Any, reduction: str = "mean",  # noqa: A002
+             ignore_index: int = -100) -> Tensor:
+    """Negative log-likelihood -input[i, target_i] of log-probabilities (classes on axis 1)."""
+    check_reduction(reduction)
+    input = _t(input)
+    target = _labels(target, "nll_loss")
+    expected = input.shape[:1] + input.shape[2:] if input.ndim > 1 else ()
+    if target.shape != expected:
+        raise ValueError(f"nll_loss: labels of shape {target.shape} do not fit input of shape "
+                         f"{input.shape} (expected {expected})")
+    return ops.NLL.apply(input, target, reduction=reduction, ignore_index=ignore_index)
