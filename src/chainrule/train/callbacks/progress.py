@@ -1,0 +1,89 @@
+"""ProgressBar: epoch and batch progress with loss, metrics, throughput and ETA (rich)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from typing import Any
+
+from chainrule.train.callbacks.base import Callback, Logs
+
+
+def interactive() -> bool:
+    """True on a terminal outside CI: the only place a live bar helps."""
+    return sys.stdout.isatty() and not os.environ.get("CI")
+
+
+def format_logs(logs: dict[str, Any], skip: tuple[str, ...] = ()) -> str:
+    parts = []
+    for key, value in logs.items():
+        if key in skip or not isinstance(value, (int, float)):
+            continue
+        parts.append(f"{key} {value:.4g}" if isinstance(value, float) else f"{key} {value}")
+    return "  ".join(parts)
+
+
+class ProgressBar(Callback):
+    """A live two-line progress display: epochs, and batches of the current epoch.
+
+    Shows the running loss, the learning rate, samples per second and the ETA,
+    and prints one summary line per finished epoch. It stays quiet when
+    standard output is not a terminal or ``CI`` is set, unless ``enabled=True``.
+
+    Args:
+        enabled: force the bar on or off. Defaults to ``None`` (auto).
+    """
+
+    def __init__(self, enabled: bool | None = None):
+        self.enabled = interactive() if enabled is None else enabled
+        self._progress = None
+
+    def on_train_begin(self, logs: Logs | None = None) -> None:
+        if not self.enabled:
+            return
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self._progress = Progress(
+            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(),
+            TextColumn("{task.fields[info]}"), refresh_per_second=5, transient=False)
+        self._progress.start()
+        t = self.trainer
+        self._epochs = self._progress.add_task("epochs", total=t.epochs, completed=t.epoch,
+                                               info="")
+        self._batches = self._progress.add_task("batches", total=t.steps_per_epoch, info="")
+
+    def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
+        if self._progress is not None:
+            self._progress.reset(self._batches, total=self.trainer.steps_per_epoch,
+                                 completed=self.trainer.epoch_step)
+            self._t0, self._seen = time.perf_counter(), 0
+
+    def on_batch_end(self, batch: int, logs: Logs | None = None) -> None:
+        if self._progress is None:
+            return
+        self._seen += self.trainer.last_batch_size
+        rate = self._seen / max(time.perf_counter() - self._t0, 1e-9)
+        logs = logs or {}
+        info = f"loss {logs.get('loss', float('nan')):.4f}  {rate:,.0f} samples/s"
+        self._progress.update(self._batches, advance=1, info=info)
+
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        if self._progress is None:
+            return
+        self._progress.update(self._epochs, advance=1)
+        self._progress.console.print(f"epoch {epoch + 1}/{self.trainer.epochs}  "
+                                     + format_logs(logs or {}, skip=("epoch",)))
+
+    def on_train_end(self, logs: Logs | None = None) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
