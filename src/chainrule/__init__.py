@@ -7,7 +7,7 @@
     [2.0, -4.0]
 """
 
-from chainrule import functional
+from chainrule import functional, io, nn
 from chainrule.autograd import (
     Function,
     Tensor,
@@ -21,9 +21,11 @@ from chainrule.autograd import (
 )
 from chainrule.autograd.api import *  # noqa: F403
 from chainrule.autograd.api import __all__ as _api_all
+from chainrule.io import load, save
 from chainrule.random import manual_seed
 
 __version__ = "0.1.0"
 
 __all__ = ["Function", "Tensor", "enable_grad", "functional", "grad", "gradcheck",
-           "is_grad_enabled", "jvp", "manual_seed", "no_grad", "tensor", *_api_all]
+           "is_grad_enabled", "io", "jvp", "load", "manual_seed", "nn", "no_grad", "save", "tensor",
+           *_api_all]

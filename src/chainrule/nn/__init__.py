@@ -1,0 +1,47 @@
+"""Neural-network building blocks with PyTorch's names: modules, layers, init, losses.
+
+    >>> from chainrule import nn
+    >>> model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+    >>> model.num_parameters()
+    58
+"""
+
+from chainrule.nn import init, regularize
+from chainrule.nn.activations import (
+    ELU,
+    LeakyReLU,
+    LogSoftmax,
+    PReLU,
+    ReLU,
+    Sigmoid,
+    Softmax,
+    Softplus,
+    Step,
+    Tanh,
+)
+from chainrule.nn.batchnorm import BatchNorm1d
+from chainrule.nn.containers import ModuleList, Sequential
+from chainrule.nn.layers import Dropout, Flatten, Identity, Linear, Maxout
+from chainrule.nn.losses import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    L1Loss,
+    MSELoss,
+    NLLLoss,
+)
+from chainrule.nn.module import (
+    IncompatibleKeys,
+    Module,
+    Parameter,
+    RemovableHandle,
+    StateDictError,
+)
+
+__all__ = [
+    "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "CrossEntropyLoss", "Dropout", "ELU",
+    "Flatten", "Identity", "IncompatibleKeys", "L1Loss", "LeakyReLU", "Linear", "LogSoftmax",
+    "MSELoss", "Maxout", "Module", "ModuleList", "NLLLoss", "PReLU", "Parameter", "ReLU",
+    "RemovableHandle", "Sequential", "Sigmoid", "Softmax", "Softplus", "StateDictError", "Step",
+    "Tanh", "init", "regularize",
+]

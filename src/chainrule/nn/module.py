@@ -1,0 +1,461 @@
+"""Module and Parameter: the containers every layer and model is built from.
+
+A :class:`Module` registers the :class:`Parameter` objects, buffers (plain
+ndarrays such as BatchNorm's running statistics) and submodules assigned to it
+as attributes, in assignment order, exactly as ``torch.nn.Module`` does, so
+``named_parameters()`` yields dotted names (``"0.weight"``) and
+``state_dict()`` round-trips between models of the same architecture.
+
+Parameters are updated in place (``p.data[...] = ...``) and never rebound, so
+they may live as views into one flat buffer (``chainrule.autograd.flat``).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from chainrule.autograd.tensor import Tensor
+
+
+class Parameter(Tensor):
+    """A tensor that a :class:`Module` registers as one of its learnable parameters.
+
+    Args:
+        data: initial values. A ``Tensor`` keeps its dtype (its data is shared,
+            not copied); other array-likes follow ``cr.tensor``'s rule (floats
+            become float32).
+        requires_grad: whether the optimizer should train it. Defaults to ``True``.
+
+    Example:
+        >>> import numpy as np
+        >>> w = Parameter(np.zeros((2, 3)))
+        >>> w.requires_grad, w.dtype
+        (True, dtype('float32'))
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data: Any, requires_grad: bool = True):
+        dtype = data.dtype if isinstance(data, Tensor) else None
+        super().__init__(data, dtype=dtype, requires_grad=requires_grad)
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()
+
+
+class RemovableHandle:
+    """Returned by ``register_forward_hook``; ``remove()`` (or leaving a ``with``) unhooks."""
+
+    _ids = itertools.count()
+
+    def __init__(self, hooks: dict[int, Callable]):
+        self._hooks = hooks
+        self.id = next(RemovableHandle._ids)
+
+    def remove(self) -> None:
+        self._hooks.pop(self.id, None)
+
+    def __enter__(self) -> RemovableHandle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.remove()
+
+
+class IncompatibleKeys(NamedTuple):
+    """What ``load_state_dict(strict=False)`` skipped."""
+
+    missing_keys: list[str]
+    unexpected_keys: list[str]
+
+
+class StateDictError(ValueError):
+    """A state dict does not fit the model; raised before any value is copied."""
+
+
+class Module:
+    """Base class of layers and models (``torch.nn.Module``'s API on NumPy).
+
+    Subclasses call ``super().__init__()`` first, assign parameters, buffers
+    (``register_buffer``) and submodules as attributes, and write ``forward``.
+    Calling the module runs the forward pre-hooks, ``forward`` and the forward
+    hooks. A new module is in training mode.
+
+    Example:
+        >>> from chainrule import nn
+        >>> model = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))
+        >>> [name for name, _ in model.named_parameters()]
+        ['0.weight', '0.bias', '2.weight', '2.bias']
+        >>> model.num_parameters()
+        23
+    """
+
+    training: bool
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "training", True)
+        object.__setattr__(self, "_parameters", {})
+        object.__setattr__(self, "_buffers", {})
+        object.__setattr__(self, "_non_persistent", set())
+        object.__setattr__(self, "_modules", {})
+        object.__setattr__(self, "_forward_hooks", {})
+        object.__setattr__(self, "_forward_pre_hooks", {})
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} does not define forward()")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        for hook in list(self._forward_pre_hooks.values()):
+            result = hook(self, args)
+            if result is not None:
+                args = result if isinstance(result, tuple) else (result,)
+        out = self.forward(*args, **kwargs)
+        for hook in list(self._forward_hooks.values()):
+            result = hook(self, args, out)
+            if result is not None:
+                out = result
+        return out
+
+    # ------------------------------------------------------------ registration
+    def __setattr__(self, name: str, value: Any) -> None:
+        d = self.__dict__
+        params = d.get("_parameters")
+        if isinstance(value, (Parameter, Module)) and params is None:
+            raise AttributeError(f"cannot assign {type(value).__name__} '{name}' before "
+                                 f"{type(self).__name__}.__init__ called super().__init__()")
+        if isinstance(value, Parameter):
+            self._forget(name, keep=params)
+            params[name] = value
+        elif isinstance(value, Module):
+            self._forget(name, keep=self._modules)
+            self._modules[name] = value
+        elif params is not None and name in params:
+            if value is not None:
+                raise TypeError(f"cannot assign {type(value).__name__} as parameter '{name}' "
+                                "(nn.Parameter or None expected)")
+            params[name] = None
+        elif params is not None and name in self._modules:
+            if value is not None:
+                raise TypeError(f"cannot assign {type(value).__name__} as child module "
+                                f"'{name}' (nn.Module or None expected)")
+            self._modules[name] = None
+        elif params is not None and name in self._buffers:
+            if value is not None and not isinstance(value, np.ndarray):
+                raise TypeError(f"cannot assign {type(value).__name__} as buffer '{name}' "
+                                "(numpy.ndarray or None expected)")
+            self._buffers[name] = value
+        else:
+            object.__setattr__(self, name, value)
+
+    def _forget(self, name: str, keep: dict | None = None) -> None:
+        """Drop ``name`` from every registry but ``keep`` (where re-assigning keeps its place)."""
+        self.__dict__.pop(name, None)
+        for registry in (self._parameters, self._modules, self._buffers):
+            if registry is not keep:
+                registry.pop(name, None)
+        self._non_persistent.discard(name)
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called when normal lookup fails: look in the registries.
+        d = self.__dict__
+        for registry in ("_parameters", "_buffers", "_modules"):
+            if registry in d and name in d[registry]:
+                return d[registry][name]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def __delattr__(self, name: str) -> None:
+        if name in self._parameters or name in self._buffers or name in self._modules:
+            self._forget(name)
+        else:
+            object.__delattr__(self, name)
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(super().__dir__()) | set(self._parameters) | set(self._buffers)
+                      | set(self._modules))
+
+    def _check_name(self, name: str, kind: str) -> None:
+        if not isinstance(name, str) or not name or "." in name:
+            raise KeyError(f"{kind} name must be a non-empty string without '.', got {name!r}")
+        known = name in self._parameters or name in self._buffers or name in self._modules
+        if hasattr(self, name) and not known:
+            raise KeyError(f"attribute '{name}' already exists on {type(self).__name__}")
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """Register ``param`` (or a ``None`` placeholder) under ``name``."""
+        self._check_name(name, "parameter")
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"cannot assign {type(param).__name__} as parameter '{name}' "
+                            "(nn.Parameter or None expected)")
+        self._forget(name, keep=self._parameters)
+        self._parameters[name] = param
+
+    def register_buffer(self, name: str, value: np.ndarray | None,
+                        persistent: bool = True) -> None:
+        """Register an ndarray that is state but not a parameter (e.g. running statistics).
+
+        Args:
+            name: attribute name.
+            value: the array (updated in place by the module), or ``None``.
+            persistent: include it in ``state_dict()``. Defaults to ``True``.
+        """
+        self._check_name(name, "buffer")
+        if value is not None and not isinstance(value, np.ndarray):
+            raise TypeError(f"buffer '{name}' must be a numpy.ndarray or None, got "
+                            f"{type(value).__name__}")
+        self._forget(name, keep=self._buffers)
+        self._buffers[name] = value
+        if not persistent:
+            self._non_persistent.add(name)
+
+    def add_module(self, name: str, module: Module | None) -> None:
+        """Register ``module`` as a child under ``name``."""
+        self._check_name(name, "module")
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"{type(module).__name__} is not a Module")
+        self._forget(name, keep=self._modules)
+        self._modules[name] = module
+
+    # -------------------------------------------------------------- traversal
+    def named_modules(self, prefix: str = "",
+                      memo: set[int] | None = None) -> Iterator[tuple[str, Module]]:
+        """This module and every descendant once, depth first, with dotted names."""
+        memo = set() if memo is None else memo
+        if id(self) in memo:
+            return
+        memo.add(id(self))
+        yield prefix, self
+        for name, child in self._modules.items():
+            if child is not None:
+                yield from child.named_modules(f"{prefix}.{name}" if prefix else name, memo)
+
+    def modules(self) -> Iterator[Module]:
+        for _, m in self.named_modules():
+            yield m
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        for name, child in self._modules.items():
+            if child is not None:
+                yield name, child
+
+    def children(self) -> Iterator[Module]:
+        for _, child in self.named_children():
+            yield child
+
+    def _named_members(self, registry: str, recurse: bool,
+                       dedupe: bool) -> Iterator[tuple[str, Any]]:
+        seen: set[int] = set()
+        modules = self.named_modules() if recurse else iter([("", self)])
+        for prefix, module in modules:
+            for name, value in getattr(module, registry).items():
+                if value is None or (dedupe and id(value) in seen):
+                    continue
+                seen.add(id(value))
+                yield (f"{prefix}.{name}" if prefix else name), value
+
+    def named_parameters(self, recurse: bool = True) -> Iterator[tuple[str, Parameter]]:
+        """(dotted name, parameter) pairs in registration order; a shared parameter once."""
+        return self._named_members("_parameters", recurse, dedupe=True)
+
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        for _, p in self.named_parameters(recurse):
+            yield p
+
+    def named_buffers(self, recurse: bool = True) -> Iterator[tuple[str, np.ndarray]]:
+        return self._named_members("_buffers", recurse, dedupe=True)
+
+    def buffers(self, recurse: bool = True) -> Iterator[np.ndarray]:
+        for _, b in self.named_buffers(recurse):
+            yield b
+
+    def num_parameters(self, trainable_only: bool = False) -> int:
+        """Number of scalar parameters (shared ones counted once)."""
+        return sum(p.size for p in self.parameters()
+                   if p.requires_grad or not trainable_only)
+
+    def apply(self, fn: Callable[[Module], None]) -> Module:
+        """Call ``fn`` on every submodule, then on this module (e.g. a custom init)."""
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
+        return self
+
+    # ----------------------------------------------------------------- modes
+    def train(self, mode: bool = True) -> Module:
+        """Set training mode (Dropout drops, BatchNorm uses batch statistics) on the subtree."""
+        for m in self.modules():
+            object.__setattr__(m, "training", bool(mode))
+        return self
+
+    def eval(self) -> Module:
+        """Evaluation mode: ``train(False)``."""
+        return self.train(False)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        """Switch gradient recording of every parameter in the subtree."""
+        for p in self.parameters():
+            p.requires_grad_(requires_grad)
+        return self
+
+    def freeze(self) -> Module:
+        """Stop training this subtree (transfer learning): ``requires_grad_(False)``."""
+        return self.requires_grad_(False)
+
+    def unfreeze(self) -> Module:
+        """Train this subtree again: ``requires_grad_(True)``."""
+        return self.requires_grad_(True)
+
+    def zero_grad(self) -> None:
+        """Fill every existing gradient with 0 in place (flat-buffer views stay views)."""
+        for p in self.parameters():
+            if p.grad is not None:
+                p.grad.fill(0)
+
+    def to(self, dtype: Any) -> Module:
+        """Convert floating parameters and buffers to ``dtype`` (e.g. float64 for gradcheck).
+
+        This makes new arrays, so call it before building an optimizer or a
+        flat buffer over the parameters.
+        """
+        dtype = np.dtype(dtype)
+        if dtype.kind != "f":
+            raise TypeError(f"Module.to: expected a floating dtype, got {dtype}")
+        for m in self.modules():
+            for p in m._parameters.values():
+                if p is not None and p.dtype != dtype:
+                    p.data = p.data.astype(dtype)
+                    p.grad = None if p.grad is None else p.grad.astype(dtype)
+            for name, b in m._buffers.items():
+                if b is not None and b.dtype.kind == "f":
+                    m._buffers[name] = b.astype(dtype, copy=False)
+        return self
+
+    def double(self) -> Module:
+        return self.to(np.float64)
+
+    def float(self) -> Module:
+        return self.to(np.float32)
+
+    # ------------------------------------------------------------------ hooks
+    def register_forward_hook(self, hook: Callable[[Module, tuple, Any], Any]) -> RemovableHandle:
+        """Call ``hook(module, inputs, output)`` after each forward; a non-None result
+        replaces the output. Returns a handle whose ``remove()`` unhooks."""
+        handle = RemovableHandle(self._forward_hooks)
+        self._forward_hooks[handle.id] = hook
+        return handle
+
+    def register_forward_pre_hook(self, hook: Callable[[Module, tuple], Any]) -> RemovableHandle:
+        """Call ``hook(module, inputs)`` before each forward; a non-None result replaces the
+        inputs (a tuple, or a single value). Returns a handle whose ``remove()`` unhooks."""
+        handle = RemovableHandle(self._forward_pre_hooks)
+        self._forward_pre_hooks[handle.id] = hook
+        return handle
+
+    # ------------------------------------------------------------------ state
+    def _state_arrays(self) -> dict[str, np.ndarray]:
+        """Every persistent array by dotted name (parameters' data and buffers, not copied)."""
+        out: dict[str, np.ndarray] = {}
+        for prefix, m in self.named_modules():
+            dot = prefix + "." if prefix else ""
+            for name, p in m._parameters.items():
+                if p is not None:
+                    out[dot + name] = p.data
+            for name, b in m._buffers.items():
+                if b is not None and name not in m._non_persistent:
+                    out[dot + name] = b
+        return out
+
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """A copy of every parameter and persistent buffer, keyed by dotted name."""
+        return {name: arr.copy() for name, arr in self._state_arrays().items()}
+
+    def load_state_dict(self, state_dict: dict[str, Any], strict: bool = True) -> IncompatibleKeys:
+        """Copy ``state_dict`` into the parameters and buffers, in place.
+
+        Everything is validated first: with ``strict`` every key must match;
+        shapes must be equal and dtypes castable within their kind (float64
+        into float32 is fine, float into an integer buffer is not). If anything
+        is wrong, :class:`StateDictError` lists every offending key and nothing
+        has been changed.
+
+        Args:
+            state_dict: name -> ndarray or Tensor, as made by :meth:`state_dict`.
+            strict: require exactly the model's keys. Defaults to ``True``.
+
+        Returns:
+            ``IncompatibleKeys(missing_keys, unexpected_keys)``.
+        """
+        if not isinstance(state_dict, dict):
+            raise TypeError(f"load_state_dict expects a dict, got {type(state_dict).__name__}")
+        targets = self._state_arrays()
+        missing = [k for k in targets if k not in state_dict]
+        unexpected = [k for k in state_dict if k not in targets]
+        problems = []
+        if strict and missing:
+            problems.append(f"missing keys: {missing}")
+        if strict and unexpected:
+            problems.append(f"unexpected keys: {unexpected}")
+        values = {}
+        for name, target in targets.items():
+            if name not in state_dict:
+                continue
+            value = state_dict[name]
+            arr = value.data if isinstance(value, Tensor) else np.asarray(value)
+            if arr.shape != target.shape:
+                problems.append(f"'{name}': shape {arr.shape} in the state dict, "
+                                f"{target.shape} in the model")
+            elif arr.dtype.kind not in "biuf" or \
+                    not np.can_cast(arr.dtype, target.dtype, casting="same_kind"):
+                problems.append(f"'{name}': dtype {arr.dtype} cannot be copied into "
+                                f"{target.dtype}")
+            else:
+                values[name] = arr
+        if problems:
+            raise StateDictError(f"cannot load state dict into {type(self).__name__} (nothing "
+                                 "was changed): " + "; ".join(problems))
+        for name, arr in values.items():
+            targets[name][...] = arr
+        return IncompatibleKeys(missing, unexpected)
+
+    def save(self, path: Any, metadata: dict | None = None) -> None:
+        """Write ``state_dict()`` to a safetensors file with :func:`chainrule.io.save`."""
+        from chainrule import io
+
+        io.save(self.state_dict(), path, metadata=metadata)
+
+    def load(self, path: Any, strict: bool = True) -> IncompatibleKeys:
+        """Load a file written by :meth:`save`; a mismatch raises before anything changes."""
+        from chainrule import io
+
+        return self.load_state_dict(io.load(path), strict=strict)
+
+    # ------------------------------------------------------------------- repr
+    def extra_repr(self) -> str:
+        """The arguments shown inside this module's repr; layers override it."""
+        return ""
+
+    def _repr(self) -> str:
+        extra = self.extra_repr()
+        if not self._modules:
+            return f"{type(self).__name__}({extra})"
+        lines = [f"{type(self).__name__}("]
+        lines += ["  " + line for line in extra.split("\n")] if extra else []
+        for name, child in self._modules.items():
+            body = child._repr() if child is not None else "None"
+            count = child.num_parameters() if child is not None else 0
+            first, *rest = body.split("\n")
+            comment = f"  # {count:,} parameters" if count else ""
+            lines.append(f"  ({name}): {first}{comment}")
+            lines += ["  " + line for line in rest]
+        lines.append(")")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        text = self._repr()
+        if self._modules:
+            total, trainable = self.num_parameters(), self.num_parameters(trainable_only=True)
+            text += f"  # {total:,} parameters ({trainable:,} trainable)"
+        return text

@@ -1,0 +1,367 @@
+"""Regularisers: norm penalties, activation sparsity, max-norm, weight noise, label noise.
+
+A :class:`Regularizer` plugs into a training loop through a few no-op hooks,
+called by the trainer (or by hand) in this order::
+
+    reg.attach(model)                       # once, before training
+    for each batch:
+        reg.on_batch_begin(model)           # e.g. WeightNoise perturbs the weights
+        loss = data_loss + reg.penalty(model)   # logged as "penalty/<reg.name>"
+        loss.backward()
+        reg.on_after_backward(model)        # e.g. WeightNoise restores the clean weights
+        optimizer.step()
+        reg.on_step_end(model)              # e.g. MaxNorm renormalises
+    reg.detach()                            # once, after training
+
+By default the penalties and constraints skip biases and batch-norm
+parameters (see :func:`decay_groups`); pass ``params=`` to choose.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+from chainrule import random as cr_random
+from chainrule.autograd.function import Function
+from chainrule.autograd.tensor import Tensor
+from chainrule.nn.batchnorm import BatchNorm1d
+from chainrule.nn.module import Module, Parameter, RemovableHandle
+
+NORM_LAYERS: tuple[type[Module], ...] = (BatchNorm1d,)
+
+
+def decay_groups(model: Module) -> tuple[list[Parameter], list[Parameter]]:
+    """Split the parameters into (decayed, not decayed), each in ``named_parameters`` order.
+
+    Not decayed: biases and other 1-D parameters, and every parameter of a
+    normalisation layer (``NORM_LAYERS``). Optimizers use the same split for
+    decoupled weight decay.
+    """
+    norm_ids = {id(p) for m in model.modules() if isinstance(m, NORM_LAYERS)
+                for p in m.parameters()}
+    decay, no_decay = [], []
+    for p in model.parameters():
+        (no_decay if p.ndim <= 1 or id(p) in norm_ids else decay).append(p)
+    return decay, no_decay
+
+
+def _check_strength(owner: str, name: str, value: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+        raise ValueError(f"{owner}: {name} must be a non-negative number, got {value!r}")
+    return float(value)
+
+
+class Regularizer:
+    """Base class: every hook is a no-op; subclasses override what they need.
+
+    Attributes:
+        name: the key of this regulariser's penalty in the logs ("penalty/<name>");
+            set it on the instance to tell two regularisers of one kind apart.
+    """
+
+    name: str = "regularizer"
+
+    def attach(self, model: Module) -> None:
+        """Called once before training (e.g. to install forward hooks)."""
+
+    def detach(self) -> None:
+        """Called once after training: undo whatever ``attach`` installed."""
+
+    def on_batch_begin(self, model: Module) -> None:
+        """Called before each training forward pass."""
+
+    def penalty(self, model: Module) -> Tensor | None:
+        """A scalar added to the loss, or ``None`` when this regulariser adds none."""
+        return None
+
+    def on_after_backward(self, model: Module) -> None:
+        """Called after ``loss.backward()``, before the optimizer step."""
+
+    def on_step_end(self, model: Module) -> None:
+        """Called after each optimizer step."""
+
+
+class _ParamSelection(Regularizer):
+    """A regulariser acting on chosen parameters (default: weights, see :func:`decay_groups`)."""
+
+    def __init__(self, params: Iterable[Parameter] | None, exclude_bias_and_norm: bool):
+        self.params = None if params is None else list(params)
+        self.exclude_bias_and_norm = exclude_bias_and_norm
+
+    def selected(self, model: Module) -> list[Parameter]:
+        """The trainable parameters this regulariser acts on."""
+        if self.params is not None:
+            chosen = self.params
+        elif self.exclude_bias_and_norm:
+            chosen = decay_groups(model)[0]
+        else:
+            chosen = list(model.parameters())
+        return [p for p in chosen if p.requires_grad]
+
+
+class NormPenalty(Function):
+    """scale * sum_i ||p_i||_order^order over many tensors in one node (order 1 or 2).
+
+    Gradient: 2 scale p (order 2) or scale sign(p) (order 1).
+    """
+
+    def forward(self, *params: np.ndarray, scale: float, order: int) -> np.ndarray:
+        self.params, self.scale, self.order = params, scale, order
+        if order == 2:
+            total = sum(float(np.vdot(p, p)) for p in params)
+        else:
+            total = sum(float(np.abs(p).sum()) for p in params)
+        return np.asarray(scale * total, dtype=np.result_type(*params))
+
+    def backward(self, g: np.ndarray) -> tuple:
+        factor = g * (2 * self.scale if self.order == 2 else self.scale)
+        return tuple(
+            (factor * (p if self.order == 2 else np.sign(p))).astype(p.dtype, copy=False)
+            if needed else None
+            for p, needed in zip(self.params, self.needs_input_grad, strict=True))
+
+
+class L2(_ParamSelection):
+    """Weight decay as a loss term: (weight_decay / 2) * sum ||w||^2.
+
+    Its gradient is weight_decay * w, so plain SGD with this penalty takes the
+    same steps as ``torch.optim.SGD(weight_decay=weight_decay)`` (the decks'
+    W <- W - lr dL/dW - lr alpha W).
+
+    Args:
+        weight_decay: the coefficient lambda >= 0.
+        params: parameters to penalise. Defaults to the model's weights
+            (biases and batch-norm parameters excluded).
+        exclude_bias_and_norm: with ``params=None``, skip biases and batch-norm
+            parameters. Defaults to ``True``.
+    """
+
+    name = "l2"
+
+    def __init__(self, weight_decay: float, params: Iterable[Parameter] | None = None,
+                 exclude_bias_and_norm: bool = True):
+        super().__init__(params, exclude_bias_and_norm)
+        self.weight_decay = _check_strength("L2", "weight_decay", weight_decay)
+
+    def penalty(self, model: Module) -> Tensor | None:
+        params = self.selected(model)
+        if not params or self.weight_decay == 0:
+            return None
+        return NormPenalty.apply(*params, scale=self.weight_decay / 2, order=2)
+
+
+class L1(_ParamSelection):
+    """Sparsity-inducing penalty strength * sum |w| (its gradient is strength * sign(w)).
+
+    The decks write alpha * (1/2) ||W||_1; that is ``strength = alpha / 2``.
+
+    Args:
+        strength: the coefficient >= 0.
+        params: parameters to penalise. Defaults to the model's weights.
+        exclude_bias_and_norm: with ``params=None``, skip biases and batch-norm
+            parameters. Defaults to ``True``.
+    """
+
+    name = "l1"
+
+    def __init__(self, strength: float, params: Iterable[Parameter] | None = None,
+                 exclude_bias_and_norm: bool = True):
+        super().__init__(params, exclude_bias_and_norm)
+        self.strength = _check_strength("L1", "strength", strength)
+
+    def penalty(self, model: Module) -> Tensor | None:
+        params = self.selected(model)
+        if not params or self.strength == 0:
+            return None
+        return NormPenalty.apply(*params, scale=self.strength, order=1)
+
+
+class ActivationL1(Regularizer):
+    """Sparse representations: strength * sum_layers sum |h| / batch_size on hidden outputs.
+
+    Forward hooks installed by ``attach`` record the latest output of each of
+    ``modules``; ``penalty`` uses and then forgets them. The sum over units is
+    averaged over the batch (axis 0), so the strength does not depend on the
+    batch size.
+
+    Args:
+        strength: the coefficient >= 0.
+        modules: the module (or modules) whose outputs are penalised, e.g. the
+            activation layers.
+    """
+
+    name = "activation_l1"
+
+    def __init__(self, strength: float, modules: Module | Sequence[Module]):
+        self.strength = _check_strength("ActivationL1", "strength", strength)
+        self.modules = [modules] if isinstance(modules, Module) else list(modules)
+        if not self.modules or not all(isinstance(m, Module) for m in self.modules):
+            raise TypeError("ActivationL1: modules must be one or more nn.Module objects")
+        self._handles: list[RemovableHandle] = []
+        self._outputs: dict[int, Tensor] = {}
+
+    def attach(self, model: Module) -> None:
+        self.detach()
+        self._handles = [m.register_forward_hook(self._record) for m in self.modules]
+
+    def _record(self, module: Module, inputs: tuple, output: Tensor) -> None:
+        self._outputs[id(module)] = output
+
+    def detach(self) -> None:
+        for handle in self._handles:
+            handle.remove()
+        self._handles, self._outputs = [], {}
+
+    def penalty(self, model: Module) -> Tensor | None:
+        if not self._handles:
+            raise RuntimeError("ActivationL1: call attach(model) before the forward pass so "
+                               "that the activations are recorded")
+        outputs, self._outputs = list(self._outputs.values()), {}
+        if not outputs:
+            return None
+        total = None
+        for h in outputs:
+            term = h.abs().sum() * (1.0 / (h.shape[0] if h.ndim else 1))
+            total = term if total is None else total + term
+        return total * self.strength
+
+
+def max_norm_(tensor: Tensor, c: float) -> Tensor:
+    """Rescale, in place, each unit's incoming weight vector (row) whose L2 norm exceeds ``c``
+    to norm exactly ``c`` (``torch.renorm(w, 2, 0, c)`` without its 1e-7)."""
+    rows = tensor.data.reshape(tensor.shape[0], -1)
+    norms = np.sqrt(np.einsum("ij,ij->i", rows, rows, dtype=np.float64))
+    factor = np.where(norms > c, c / np.where(norms > 0, norms, 1.0), 1.0)
+    factor = factor.astype(tensor.dtype).reshape((-1,) + (1,) * (tensor.ndim - 1))
+    np.multiply(tensor.data, factor, out=tensor.data)
+    return tensor
+
+
+class MaxNorm(_ParamSelection):
+    """Max-norm constraint: after each step, ||w_j|| <= c for each unit's incoming weights w_j.
+
+    Args:
+        c: the maximal norm (> 0); 3 or 4 are common with dropout.
+        params: parameters to constrain (at least 2-D, rows = units). Defaults
+            to the model's weights.
+    """
+
+    name = "max_norm"
+
+    def __init__(self, c: float, params: Iterable[Parameter] | None = None):
+        super().__init__(params, exclude_bias_and_norm=True)
+        if _check_strength("MaxNorm", "c", c) == 0:
+            raise ValueError("MaxNorm: c must be positive, got 0")
+        self.c = float(c)
+
+    def on_step_end(self, model: Module) -> None:
+        for p in self.selected(model):
+            if p.ndim >= 2:
+                max_norm_(p, self.c)
+
+
+class WeightNoise(_ParamSelection):
+    """Gaussian weight noise: each training forward/backward sees w + N(0, std^2).
+
+    ``on_batch_begin`` saves the clean weights and adds fresh noise;
+    ``on_after_backward`` restores the clean weights, so the optimizer applies
+    the noisy-weight gradient to the clean weights.
+
+    Args:
+        std: noise standard deviation >= 0.
+        params: parameters to perturb. Defaults to the model's weights.
+        generator: random generator (or seed). Defaults to the global one.
+    """
+
+    name = "weight_noise"
+
+    def __init__(self, std: float, params: Iterable[Parameter] | None = None,
+                 generator: np.random.Generator | int | None = None):
+        super().__init__(params, exclude_bias_and_norm=True)
+        self.std = _check_strength("WeightNoise", "std", std)
+        self.generator = None if generator is None else cr_random.resolve(generator)
+        self._clean: list[tuple[Parameter, np.ndarray]] = []
+
+    def on_batch_begin(self, model: Module) -> None:
+        self._restore()
+        rng = cr_random.resolve(self.generator)
+        for p in self.selected(model):
+            self._clean.append((p, p.data.copy()))
+            noise = rng.standard_normal(p.shape).astype(p.dtype) * p.dtype.type(self.std)
+            np.add(p.data, noise, out=p.data)
+
+    def on_after_backward(self, model: Module) -> None:
+        self._restore()
+
+    def detach(self) -> None:
+        self._restore()
+
+    def _restore(self) -> None:
+        for p, clean in self._clean:
+            p.data[...] = clean
+        self._clean = []
+
+
+def _check_labels(y: Any, fraction: float, num_classes: int, owner: str) -> np.ndarray:
+    labels = np.asarray(y.data if isinstance(y, Tensor) else y)
+    if labels.dtype.kind not in "iu":
+        raise TypeError(f"{owner}: labels must be integers, got dtype {labels.dtype}")
+    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) \
+            or num_classes < 2:
+        raise ValueError(f"{owner}: num_classes must be an integer >= 2, got {num_classes!r}")
+    if not 0.0 <= fraction <= 1.0:
+        raise ValueError(f"{owner}: fraction must be in [0, 1], got {fraction}")
+    if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
+        raise ValueError(f"{owner}: labels must lie in [0, {num_classes}), got range "
+                         f"[{labels.min()}, {labels.max()}]")
+    return labels
+
+
+def label_noise(y: Any, fraction: float, num_classes: int,
+                generator: np.random.Generator | int | None = None) -> np.ndarray:
+    """A copy of the labels ``y`` with round(fraction * n) of them, chosen at random,
+    each changed to a different class drawn uniformly from the other num_classes - 1.
+    """
+    labels = _check_labels(y, fraction, num_classes, "label_noise").copy()
+    rng = cr_random.resolve(generator)
+    flat = labels.reshape(-1)
+    idx = rng.choice(flat.size, size=int(round(fraction * flat.size)), replace=False)
+    flat[idx] = (flat[idx] + rng.integers(1, num_classes, size=idx.size)) % num_classes
+    return labels
+
+
+class LabelNoise:
+    """Label noise as a target transform: each call flips each label with probability
+    ``fraction`` to a different, uniformly chosen class (fresh noise every call, like
+    augmentation; use :func:`label_noise` for a fixed corrupted copy of a dataset).
+
+    Args:
+        fraction: probability of flipping each label.
+        num_classes: number of classes.
+        generator: random generator (or seed). Defaults to the global one.
+
+    Example:
+        >>> flip = LabelNoise(0.0, num_classes=3)
+        >>> flip(np.array([0, 1, 2])).tolist()
+        [0, 1, 2]
+    """
+
+    def __init__(self, fraction: float, num_classes: int,
+                 generator: np.random.Generator | int | None = None):
+        _check_labels(np.zeros(0, dtype=np.int64), fraction, num_classes, "LabelNoise")
+        self.fraction, self.num_classes = fraction, num_classes
+        self.generator = None if generator is None else cr_random.resolve(generator)
+
+    def __call__(self, y: Any) -> Any:
+        labels = _check_labels(y, self.fraction, self.num_classes, "LabelNoise")
+        rng = cr_random.resolve(self.generator)
+        flip = rng.random(labels.shape) < self.fraction
+        shift = rng.integers(1, self.num_classes, size=labels.shape)
+        noisy = np.where(flip, (labels + shift) % self.num_classes, labels).astype(labels.dtype)
+        return noisy if noisy.ndim else noisy.item()
+
+    def __repr__(self) -> str:
+        return f"LabelNoise(fraction={self.fraction}, num_classes={self.num_classes})"
