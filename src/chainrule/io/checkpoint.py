@@ -52,7 +52,8 @@ def _encode(node: Any, path: str, arrays: dict[str, np.ndarray]) -> dict:
         if node.dtype.kind not in "biuf" or node.dtype.itemsize > 8:
             raise TypeError(f"save: array at {where} has dtype {node.dtype}; checkpoints hold "
                             "bool, integer and float arrays of at most 64 bits")
-        arr = np.ascontiguousarray(node, dtype=node.dtype.newbyteorder("<"))
+        # astype, not ascontiguousarray, which would turn a 0-d array into a 1-d one
+        arr = node.astype(node.dtype.newbyteorder("<"), order="C", copy=False)
         arrays[path] = arr
         return {"array": path, "crc32": _crc32(arr)}
     if isinstance(node, np.generic):

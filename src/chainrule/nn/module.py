@@ -355,17 +355,22 @@ class Module:
         return handle
 
     # ------------------------------------------------------------------ state
-    def _state_arrays(self) -> dict[str, np.ndarray]:
-        """Every persistent array by dotted name (parameters' data and buffers, not copied)."""
-        out: dict[str, np.ndarray] = {}
-        for prefix, m in self.named_modules():
-            dot = prefix + "." if prefix else ""
-            for name, p in m._parameters.items():
-                if p is not None:
-                    out[dot + name] = p.data
-            for name, b in m._buffers.items():
-                if b is not None and name not in m._non_persistent:
-                    out[dot + name] = b
+    def _state_arrays(self, prefix: str = "",
+                      out: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+        """Every persistent array by dotted name (parameters' data and buffers, not copied).
+
+        As in torch, a module shared under two names appears under both.
+        """
+        out = {} if out is None else out
+        for name, p in self._parameters.items():
+            if p is not None:
+                out[prefix + name] = p.data
+        for name, b in self._buffers.items():
+            if b is not None and name not in self._non_persistent:
+                out[prefix + name] = b
+        for name, child in self._modules.items():
+            if child is not None:
+                child._state_arrays(f"{prefix}{name}.", out)
         return out
 
     def state_dict(self) -> dict[str, np.ndarray]:

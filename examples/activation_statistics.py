@@ -1,0 +1,114 @@
+"""The decks' activation-statistics experiment: how initialisation shapes a deep tanh net.
+
+A 10-layer tanh network (500 units per layer) is fed unit-Gaussian data and
+the standard deviation of every layer's output is printed for each init:
+
+- small:  W = 0.01 * randn      -> activations shrink to zero layer by layer
+- large:  W = 1.0 * randn       -> almost every unit saturates at +-1
+- xavier: W = randn / sqrt(fan_in) (the decks' "Xavier") -> stays healthy
+- and the other schemes of ``chainrule.nn.init`` for comparison.
+
+Run: ``python examples/activation_statistics.py [--layers 10 --units 500 --batch 1000]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+import chainrule as cr
+from chainrule import nn
+from chainrule.nn import init
+
+SATURATED = 0.99  # |tanh| above this counts as saturated
+
+SCHEMES: dict[str, Callable[[nn.Linear, np.random.Generator], object]] = {
+    "small": lambda layer, g: init.small_normal_(layer.weight, 0.01, generator=g),
+    "large": lambda layer, g: init.normal_(layer.weight, 0.0, 1.0, generator=g),
+    "xavier": lambda layer, g: init.xavier_fan_in_normal_(layer.weight, generator=g),
+    "glorot_uniform": lambda layer, g: init.xavier_uniform_(layer.weight, generator=g),
+    "kaiming_tanh": lambda layer, g: init.kaiming_normal_(layer.weight, nonlinearity="tanh",
+                                                          generator=g),
+    "orthogonal": lambda layer, g: init.orthogonal_(layer.weight, generator=g),
+    "sparse": lambda layer, g: init.sparse_(layer.weight, k=15, std=1 / math.sqrt(15),
+                                            generator=g),
+}
+DEFAULT_SCHEMES = (*SCHEMES, "lsuv")
+
+
+def build(layers: int, units: int) -> nn.Sequential:
+    """``layers`` blocks of Linear(units, units, bias=False) followed by Tanh."""
+    blocks: list[nn.Module] = []
+    for _ in range(layers):
+        blocks += [nn.Linear(units, units, bias=False), nn.Tanh()]
+    return nn.Sequential(*blocks)
+
+
+def layer_statistics(model: nn.Sequential, x: cr.Tensor) -> list[dict[str, float]]:
+    """Mean, std and saturated fraction of each Tanh output, collected by forward hooks."""
+    stats: list[dict[str, float]] = []
+
+    def record(module: nn.Module, inputs: tuple, out: cr.Tensor) -> None:
+        h = out.data
+        stats.append({"mean": float(h.mean()), "std": float(h.std()),
+                      "saturated": float((np.abs(h) > SATURATED).mean())})
+
+    handles = [m.register_forward_hook(record) for m in model if isinstance(m, nn.Tanh)]
+    with cr.no_grad():
+        model(x)
+    for h in handles:
+        h.remove()
+    return stats
+
+
+def run(schemes: Sequence[str], layers: int, units: int, batch: int,
+        seed: int) -> dict[str, list[dict[str, float]]]:
+    """Initialise the same network with each scheme and collect per-layer statistics."""
+    rng = np.random.default_rng(seed)
+    x = cr.tensor(rng.standard_normal((batch, units)))
+    results = {}
+    for name in schemes:
+        model = build(layers, units)
+        g = np.random.default_rng(seed + 1)
+        if name == "lsuv":
+            init.lsuv_(model, x, generator=g)
+        else:
+            for layer in model:
+                if isinstance(layer, nn.Linear):
+                    SCHEMES[name](layer, g)
+        results[name] = layer_statistics(model, x)
+    return results
+
+
+def report(results: dict[str, list[dict[str, float]]]) -> str:
+    """A table: one row per layer, the output std (and % saturated) under each scheme."""
+    names = list(results)
+    lines = ["layer " + "".join(f"{n:>22}" for n in names)]
+    for i in range(len(next(iter(results.values())))):
+        cells = "".join(f"{results[n][i]['std']:>15.3g} ({100 * results[n][i]['saturated']:>3.0f}%)"
+                        for n in names)
+        lines.append(f"{i + 1:>5} " + cells)
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> dict[str, list[dict[str, float]]]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--layers", type=int, default=10)
+    parser.add_argument("--units", type=int, default=500)
+    parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--schemes", nargs="+", default=list(DEFAULT_SCHEMES),
+                        choices=list(DEFAULT_SCHEMES))
+    args = parser.parse_args(argv)
+    results = run(args.schemes, args.layers, args.units, args.batch, args.seed)
+    print(f"{args.layers}-layer tanh net, {args.units} units, {args.batch} unit-Gaussian inputs:"
+          f" output std per layer (and % of units with |tanh| > {SATURATED})")
+    print(report(results))
+    return results
+
+
+if __name__ == "__main__":
+    main()
