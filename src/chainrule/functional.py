@@ -13,7 +13,7 @@ from chainrule import random as _random
 from chainrule.autograd import ops
 from chainrule.autograd.ops import concatenate, pad, stack, take_along_axis, where
 from chainrule.autograd.ops.loss import check_reduction
-from chainrule.autograd.tensor import Tensor
+from chainrule.autograd.tensor import Tensor, _floating
 
 __all__ = [
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "clip", "concatenate",
@@ -29,47 +29,52 @@ def _t(x: Any, like: Tensor | None = None) -> Tensor:
     return like._other(x) if like is not None else Tensor(x)
 
 
+def _f(x: Any) -> Tensor:
+    """``x`` as a floating tensor (integer data becomes float32, as in torch)."""
+    return _floating(_t(x))
+
+
 # ************************************************************* activations
 
 
 def sigmoid(x: Tensor) -> Tensor:
     """sigma(x) = 1 / (1 + e^-x)."""
-    return ops.Sigmoid.apply(_t(x))
+    return ops.Sigmoid.apply(_f(x))
 
 
 def tanh(x: Tensor) -> Tensor:
     """tanh(x) = (e^x - e^-x) / (e^x + e^-x)."""
-    return ops.Tanh.apply(_t(x))
+    return ops.Tanh.apply(_f(x))
 
 
 def relu(x: Tensor) -> Tensor:
     """max(x, 0)."""
-    return ops.ReLU.apply(_t(x))
+    return ops.ReLU.apply(_f(x))
 
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
     """x for x > 0, ``negative_slope`` * x otherwise. Defaults: negative_slope=0.01."""
-    return ops.LeakyReLU.apply(_t(x), negative_slope=negative_slope)
+    return ops.LeakyReLU.apply(_f(x), negative_slope=negative_slope)
 
 
 def prelu(x: Tensor, weight: Tensor) -> Tensor:
     """x for x > 0, weight * x otherwise; ``weight`` has one slope or one per channel (axis 1)."""
-    return ops.PReLU.apply(_t(x), _t(weight))
+    return ops.PReLU.apply(_f(x), _t(weight))
 
 
 def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
     """x for x > 0, alpha (e^x - 1) otherwise. Defaults: alpha=1.0."""
-    return ops.ELU.apply(_t(x), alpha=alpha)
+    return ops.ELU.apply(_f(x), alpha=alpha)
 
 
 def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """log(1 + e^(beta x)) / beta, and x itself where beta x > threshold (as torch)."""
-    return ops.Softplus.apply(_t(x), beta=beta, threshold=threshold)
+    return ops.Softplus.apply(_f(x), beta=beta, threshold=threshold)
 
 
 def step(x: Tensor) -> Tensor:
     """The perceptron's Heaviside step 1[x > 0]; its gradient is zero."""
-    return ops.Step.apply(_t(x))
+    return ops.Step.apply(_f(x))
 
 
 def maxout(x: Tensor, pieces: int, axis: int = -1) -> Tensor:
@@ -88,12 +93,12 @@ def maxout(x: Tensor, pieces: int, axis: int = -1) -> Tensor:
 
 def softmax(x: Tensor, axis: int = -1) -> Tensor:
     """e^x / sum(e^x) along ``axis`` (computed from x - max(x) for stability)."""
-    return ops.Softmax.apply(_t(x), axis=axis)
+    return ops.Softmax.apply(_f(x), axis=axis)
 
 
 def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
     """x - logsumexp(x) along ``axis``."""
-    return ops.LogSoftmax.apply(_t(x), axis=axis)
+    return ops.LogSoftmax.apply(_f(x), axis=axis)
 
 
 def logsumexp(x: Tensor, axis: int | tuple[int, ...] | None = None,
@@ -122,7 +127,7 @@ def clip(x: Tensor, min: float | None = None, max: float | None = None) -> Tenso
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """x @ weight^T + bias, fused; weight is (out_features, in_features) as in torch."""
-    x = _t(x)
+    x = _f(x)
     if bias is None:
         return ops.Linear.apply(x, _t(weight, x))
     return ops.Linear.apply(x, _t(weight, x), _t(bias, x))
@@ -139,7 +144,7 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, inverted: bool = T
     """
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout probability must be in [0, 1], got {p}")
-    x = _t(x)
+    x = _f(x)
     if not training:
         return x if inverted or p == 0 else x * (1.0 - p)
     if p == 0:
@@ -155,7 +160,7 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, inverted: bool = T
 
 
 def _pair(input: Tensor, target: Any, op: str) -> tuple[Tensor, Tensor]:  # noqa: A002
-    input = _t(input)
+    input = _f(input)
     target = _t(target, input)
     if target.dtype != input.dtype:
         target = Tensor._wrap(target.data.astype(input.dtype))
@@ -214,7 +219,7 @@ def cross_entropy(input: Tensor, target: Any, reduction: str = "mean",  # noqa: 
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got "
                          f"{label_smoothing}")
-    input = _t(input)
+    input = _f(input)
     if input.ndim == 0:
         raise ValueError("cross_entropy: input must have a class axis, got a 0-d tensor")
     soft = isinstance(target, Tensor) and target.dtype.kind == "f" or \
@@ -235,7 +240,7 @@ def nll_loss(input: Tensor, target: Any, reduction: str = "mean",  # noqa: A002
              ignore_index: int = -100) -> Tensor:
     """Negative log-likelihood -input[i, target_i] of log-probabilities (classes on axis 1)."""
     check_reduction(reduction)
-    input = _t(input)
+    input = _f(input)
     target = _labels(target, "nll_loss")
     expected = input.shape[:1] + input.shape[2:] if input.ndim > 1 else ()
     if target.shape != expected:

@@ -25,17 +25,17 @@ def _t(x: Any) -> Tensor:
 
 def exp(x: Any) -> Tensor:
     """e^x elementwise."""
-    return ops.Exp.apply(_t(x))
+    return _t(x).exp()
 
 
 def log(x: Any) -> Tensor:
     """Natural logarithm elementwise."""
-    return ops.Log.apply(_t(x))
+    return _t(x).log()
 
 
 def sqrt(x: Any) -> Tensor:
     """Square root elementwise."""
-    return ops.Sqrt.apply(_t(x))
+    return _t(x).sqrt()
 
 
 def abs(x: Any) -> Tensor:  # noqa: A001
@@ -55,8 +55,7 @@ def minimum(a: Any, b: Any) -> Tensor:
 
 def matmul(a: Any, b: Any) -> Tensor:
     """Matrix product with NumPy's rules (1-D, 2-D and broadcast batches)."""
-    a = _t(a)
-    return ops.MatMul.apply(a, a._other(b))
+    return _t(a) @ b
 
 
 def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
@@ -113,34 +112,34 @@ def unsqueeze(x: Any, axis: int) -> Tensor:
 
 def zeros(*shape: Any, dtype: Any = np.float32, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros."""
-    return Tensor(np.zeros(_shape(shape), dtype=dtype), requires_grad=requires_grad)
+    return Tensor(np.zeros(_shape(shape)), dtype=dtype, requires_grad=requires_grad)
 
 
 def ones(*shape: Any, dtype: Any = np.float32, requires_grad: bool = False) -> Tensor:
     """A tensor of ones."""
-    return Tensor(np.ones(_shape(shape), dtype=dtype), requires_grad=requires_grad)
+    return Tensor(np.ones(_shape(shape)), dtype=dtype, requires_grad=requires_grad)
 
 
 def zeros_like(x: Tensor) -> Tensor:
-    return Tensor(np.zeros_like(x.data))
+    return Tensor(np.zeros_like(x.data), dtype=x.dtype)
 
 
 def ones_like(x: Tensor) -> Tensor:
-    return Tensor(np.ones_like(x.data))
+    return Tensor(np.ones_like(x.data), dtype=x.dtype)
 
 
 def randn(*shape: Any, dtype: Any = np.float32, requires_grad: bool = False,
           generator: np.random.Generator | None = None) -> Tensor:
     """Standard normal samples from ``generator`` (default: the global one of manual_seed)."""
-    data = _random.resolve(generator).standard_normal(_shape(shape)).astype(dtype)
-    return Tensor(data, requires_grad=requires_grad)
+    data = _random.resolve(generator).standard_normal(_shape(shape))
+    return Tensor(data, dtype=dtype, requires_grad=requires_grad)
 
 
 def rand(*shape: Any, dtype: Any = np.float32, requires_grad: bool = False,
          generator: np.random.Generator | None = None) -> Tensor:
     """Uniform [0, 1) samples from ``generator`` (default: the global one of manual_seed)."""
-    data = _random.resolve(generator).random(_shape(shape)).astype(dtype)
-    return Tensor(data, requires_grad=requires_grad)
+    data = _random.resolve(generator).random(_shape(shape))
+    return Tensor(data, dtype=dtype, requires_grad=requires_grad)
 
 
 def _shape(shape: tuple) -> tuple[int, ...]:

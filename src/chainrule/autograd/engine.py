@@ -30,19 +30,16 @@ FREED = _Freed()
 
 def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """Sum ``grad`` over the axes that broadcasting added or stretched, giving ``shape``."""
+    if grad.shape == shape:
+        return grad
     extra = grad.ndim - len(shape)
-    if extra < 0:
+    if extra < 0 or any(n != 1 and n != m for n, m in zip(shape, grad.shape[extra:],
+                                                             strict=True)):
         raise RuntimeError(f"gradient of shape {grad.shape} cannot flow into shape {shape}")
     axes = tuple(range(extra)) + tuple(
         i + extra for i, n in enumerate(shape) if n == 1 and grad.shape[i + extra] != 1
     )
-    if axes:
-        grad = grad.sum(axis=axes, keepdims=True)
-    if extra:
-        grad = grad.reshape(shape)
-    if grad.shape != shape:
-        raise RuntimeError(f"gradient of shape {grad.shape} cannot flow into shape {shape}")
-    return grad
+    return grad.sum(axis=axes, keepdims=True).reshape(shape)
 
 
 def topological_order(roots: Sequence[Tensor]) -> list[Tensor]:

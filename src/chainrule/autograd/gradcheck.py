@@ -65,15 +65,15 @@ def _numerical(fn: Callable, inputs: Sequence[Tensor], checked: list[int],
     with no_grad():
         n_out = fn(*inputs).data.size
         for i in checked:
-            flat = inputs[i].data.reshape(-1)
-            cols = np.zeros((n_out, flat.size))
-            for k in range(flat.size):
-                orig = flat[k]
-                flat[k] = orig + eps
+            data = inputs[i].data  # perturbed in place (element by element, C order)
+            cols = np.zeros((n_out, data.size))
+            for k, idx in enumerate(np.ndindex(data.shape)):
+                orig = data[idx]
+                data[idx] = orig + eps
                 plus = fn(*inputs).data.reshape(-1).astype(np.float64)
-                flat[k] = orig - eps
+                data[idx] = orig - eps
                 minus = fn(*inputs).data.reshape(-1).astype(np.float64)
-                flat[k] = orig
+                data[idx] = orig
                 cols[:, k] = (plus - minus) / (2 * eps)
             jac.append(cols)
     return jac

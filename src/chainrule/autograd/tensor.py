@@ -203,48 +203,66 @@ class Tensor:
         if isinstance(other, Tensor):
             return other
         dtype = self.data.dtype
-        if dtype.kind not in _FLOAT_KINDS:
-            arr = np.asarray(other)
-            if arr.dtype.kind == "f":
-                return Tensor._wrap(arr.astype(np.float32))
-            return Tensor._wrap(arr)
-        return Tensor._wrap(np.asarray(other, dtype=dtype))
+        if dtype.kind in _FLOAT_KINDS:
+            return Tensor._wrap(np.asarray(other, dtype=dtype))
+        return Tensor._wrap(_as_array(other))
+
+    def _operands(self, other: ArrayLike) -> tuple[Tensor, Tensor]:
+        """Both operands of a binary op, ``self`` first.
+
+        A Python scalar or an array never changes a floating tensor's dtype; an
+        integer tensor meeting floating data becomes floating (as in torch).
+        """
+        other = self._other(other)
+        da, db = self.data.dtype, other.data.dtype
+        if da is not db and da != db and (da.kind in _FLOAT_KINDS) != (db.kind in _FLOAT_KINDS):
+            if da.kind in _FLOAT_KINDS:
+                return self, Tensor._wrap(other.data.astype(da))
+            return Tensor._wrap(self.data.astype(db)), other
+        return self, other
 
     def __add__(self, other: ArrayLike) -> Tensor:
-        return _ops.Add.apply(self, self._other(other))
+        return _ops.Add.apply(*self._operands(other))
 
     def __radd__(self, other: ArrayLike) -> Tensor:
-        return _ops.Add.apply(self._other(other), self)
+        a, b = self._operands(other)
+        return _ops.Add.apply(b, a)
 
     def __sub__(self, other: ArrayLike) -> Tensor:
-        return _ops.Sub.apply(self, self._other(other))
+        return _ops.Sub.apply(*self._operands(other))
 
     def __rsub__(self, other: ArrayLike) -> Tensor:
-        return _ops.Sub.apply(self._other(other), self)
+        a, b = self._operands(other)
+        return _ops.Sub.apply(b, a)
 
     def __mul__(self, other: ArrayLike) -> Tensor:
-        return _ops.Mul.apply(self, self._other(other))
+        return _ops.Mul.apply(*self._operands(other))
 
     def __rmul__(self, other: ArrayLike) -> Tensor:
-        return _ops.Mul.apply(self._other(other), self)
+        a, b = self._operands(other)
+        return _ops.Mul.apply(b, a)
 
     def __truediv__(self, other: ArrayLike) -> Tensor:
-        return _ops.Div.apply(self, self._other(other))
+        a, b = _floating(self)._operands(other)
+        return _ops.Div.apply(a, b)
 
     def __rtruediv__(self, other: ArrayLike) -> Tensor:
-        return _ops.Div.apply(self._other(other), self)
+        a, b = _floating(self)._operands(other)
+        return _ops.Div.apply(b, a)
 
     def __pow__(self, exponent: ArrayLike) -> Tensor:
         return _ops.pow(self, exponent)
 
     def __rpow__(self, base: ArrayLike) -> Tensor:
-        return _ops.pow(self._other(base), self)
+        a, b = self._operands(base)
+        return _ops.pow(b, a)
 
     def __matmul__(self, other: ArrayLike) -> Tensor:
-        return _ops.MatMul.apply(self, self._other(other))
+        return _ops.MatMul.apply(*self._operands(other))
 
     def __rmatmul__(self, other: ArrayLike) -> Tensor:
-        return _ops.MatMul.apply(self._other(other), self)
+        a, b = self._operands(other)
+        return _ops.MatMul.apply(b, a)
 
     def __neg__(self) -> Tensor:
         return _ops.Neg.apply(self)
@@ -289,13 +307,13 @@ class Tensor:
 
     # ---------------------------------------------------------- elementwise
     def exp(self) -> Tensor:
-        return _ops.Exp.apply(self)
+        return _ops.Exp.apply(_floating(self))
 
     def log(self) -> Tensor:
-        return _ops.Log.apply(self)
+        return _ops.Log.apply(_floating(self))
 
     def sqrt(self) -> Tensor:
-        return _ops.Sqrt.apply(self)
+        return _ops.Sqrt.apply(_floating(self))
 
     def abs(self) -> Tensor:
         return _ops.Abs.apply(self)
@@ -304,16 +322,16 @@ class Tensor:
         return _ops.clip(self, min, max)
 
     def maximum(self, other: ArrayLike) -> Tensor:
-        return _ops.Maximum.apply(self, self._other(other))
+        return _ops.Maximum.apply(*self._operands(other))
 
     def minimum(self, other: ArrayLike) -> Tensor:
-        return _ops.Minimum.apply(self, self._other(other))
+        return _ops.Minimum.apply(*self._operands(other))
 
     def sigmoid(self) -> Tensor:
-        return _ops.Sigmoid.apply(self)
+        return _ops.Sigmoid.apply(_floating(self))
 
     def tanh(self) -> Tensor:
-        return _ops.Tanh.apply(self)
+        return _ops.Tanh.apply(_floating(self))
 
     def relu(self) -> Tensor:
         return _ops.ReLU.apply(self)
@@ -323,11 +341,11 @@ class Tensor:
         return _ops.Sum.apply(self, axis=axis, keepdims=keepdims)
 
     def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
-        return _ops.Mean.apply(self, axis=axis, keepdims=keepdims)
+        return _ops.Mean.apply(_floating(self), axis=axis, keepdims=keepdims)
 
     def var(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False,
             ddof: int = 0) -> Tensor:
-        return _ops.Var.apply(self, axis=axis, keepdims=keepdims, ddof=ddof)
+        return _ops.Var.apply(_floating(self), axis=axis, keepdims=keepdims, ddof=ddof)
 
     def std(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False,
             ddof: int = 0) -> Tensor:
@@ -341,7 +359,7 @@ class Tensor:
 
     def logsumexp(self, axis: int | tuple[int, ...] | None = None,
                   keepdims: bool = False) -> Tensor:
-        return _ops.LogSumExp.apply(self, axis=axis, keepdims=keepdims)
+        return _ops.LogSumExp.apply(_floating(self), axis=axis, keepdims=keepdims)
 
     def argmax(self, axis: int | None = None) -> Tensor:
         return Tensor._wrap(np.asarray(self.data.argmax(axis=axis)))
@@ -376,6 +394,13 @@ class Tensor:
         return _ops.flatten(self, start_axis, end_axis)
 
 
+def _floating(t: Tensor) -> Tensor:
+    """``t`` itself if floating, else its values as float32 (the default dtype, as torch)."""
+    if t.data.dtype.kind in _FLOAT_KINDS:
+        return t
+    return Tensor._wrap(t.data.astype(np.float32))
+
+
 class _HookHandle:
     """Returned by ``register_hook``; ``remove()`` unregisters the hook."""
 
@@ -392,7 +417,7 @@ def tensor(data: ArrayLike, dtype: Any = None, requires_grad: bool = False) -> T
     arr = _as_array(data, dtype)
     if isinstance(data, (np.ndarray, Tensor)) and np.shares_memory(arr, np.asarray(data)):
         arr = arr.copy()
-    return Tensor(arr, requires_grad=requires_grad)
+    return Tensor(arr, dtype=arr.dtype, requires_grad=requires_grad)
 
 
 # Imported last: ops build Tensors, so they need this module's class first.

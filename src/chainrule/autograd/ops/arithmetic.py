@@ -16,11 +16,19 @@ from chainrule.autograd.tensor import Tensor
 # ************************************************************* binary ops
 
 
+def broadcast_error(op: str, a: np.ndarray, b: np.ndarray) -> ValueError:
+    """The error of a binary op whose operands' shapes do not broadcast."""
+    return ValueError(f"{op}: shapes {a.shape} and {b.shape} cannot be broadcast together")
+
+
 class Add(Function):
     """a + b: the add gate hands the gradient unchanged to both inputs."""
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return a + b
+        try:
+            return a + b
+        except ValueError:
+            raise broadcast_error("add", a, b) from None
 
     def backward(self, g: np.ndarray) -> tuple:
         return g, g
@@ -33,7 +41,10 @@ class Sub(Function):
     """a - b."""
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return a - b
+        try:
+            return a - b
+        except ValueError:
+            raise broadcast_error("sub", a, b) from None
 
     def backward(self, g: np.ndarray) -> tuple:
         return g, (-g if self.needs_input_grad[1] else None)
@@ -47,7 +58,10 @@ class Mul(Function):
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         self.a, self.b = a, b
-        return a * b
+        try:
+            return a * b
+        except ValueError:
+            raise broadcast_error("mul", a, b) from None
 
     def backward(self, g: np.ndarray) -> tuple:
         need_a, need_b = self.needs_input_grad
@@ -62,7 +76,10 @@ class Div(Function):
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         self.a, self.b = a, b
-        return a / b
+        try:
+            return a / b
+        except ValueError:
+            raise broadcast_error("div", a, b) from None
 
     def backward(self, g: np.ndarray) -> tuple:
         ga = g / self.b
@@ -78,7 +95,10 @@ class Maximum(Function):
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         self.a, self.b = a, b
-        return np.maximum(a, b)
+        try:
+            return np.maximum(a, b)
+        except ValueError:
+            raise broadcast_error("maximum", a, b) from None
 
     def _share(self) -> np.ndarray:
         """Fraction of the gradient routed to ``a``: 1 where a wins, 1/2 on ties."""
@@ -98,7 +118,10 @@ class Minimum(Maximum):
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         self.a, self.b = a, b
-        return np.minimum(a, b)
+        try:
+            return np.minimum(a, b)
+        except ValueError:
+            raise broadcast_error("minimum", a, b) from None
 
     def _share(self) -> np.ndarray:
         return (self.a < self.b) + (self.a == self.b) * np.asarray(0.5, self.a.dtype)
@@ -109,7 +132,10 @@ class PowTensor(Function):
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         self.a, self.b = a, b
-        self.out = np.power(a, b)
+        try:
+            self.out = np.power(a, b)
+        except ValueError:
+            raise broadcast_error("pow", a, b) from None
         return self.out
 
     def _grads(self) -> tuple[np.ndarray, np.ndarray]:
@@ -248,7 +274,11 @@ class Where(Function):
 
     def forward(self, a: np.ndarray, b: np.ndarray, cond: np.ndarray) -> np.ndarray:
         self.cond = cond
-        return np.where(cond, a, b)
+        try:
+            return np.where(cond, a, b)
+        except ValueError:
+            raise ValueError(f"where: shapes {cond.shape} (condition), {a.shape} and {b.shape} "
+                             "cannot be broadcast together") from None
 
     def backward(self, g: np.ndarray) -> tuple:
         zero = g.dtype.type(0)
@@ -276,11 +306,11 @@ class Cast(Function):
 
 def pow(base: Tensor, exponent: Any) -> Tensor:  # noqa: A001 -- mirrors torch.pow
     """base ** exponent, with a constant (scalar) or a tensor exponent."""
-    if isinstance(exponent, Tensor):
-        return PowTensor.apply(base, exponent)
-    if np.ndim(exponent) == 0:
+    if not isinstance(exponent, Tensor) and np.ndim(exponent) == 0:
+        if base.data.dtype.kind not in "fc" and not float(exponent).is_integer():
+            base = base.astype(np.float32)  # an integer base with a fractional exponent
         return PowScalar.apply(base, exponent=float(exponent))
-    return PowTensor.apply(base, base._other(exponent))
+    return PowTensor.apply(*base._operands(exponent))
 
 
 def clip(a: Tensor, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
@@ -294,5 +324,5 @@ def where(cond: Any, a: Any, b: Any) -> Tensor:
     """Elements of ``a`` where ``cond`` is true, of ``b`` elsewhere (NumPy broadcasting)."""
     cond = np.asarray(cond.data if isinstance(cond, Tensor) else cond, dtype=bool)
     if not isinstance(a, Tensor):
-        a = b._other(a) if isinstance(b, Tensor) else Tensor(a)
-    return Where.apply(a, a._other(b), cond=cond)
+        b, a = b._operands(a) if isinstance(b, Tensor) else (b, Tensor(a))
+    return Where.apply(*a._operands(b), cond=cond)

@@ -124,9 +124,12 @@ class LogSumExp(_Reduction):
         axes = self._setup(a, axis, keepdims)
         m = a.max(axis=axes, keepdims=True)
         m = np.where(np.isfinite(m), m, 0).astype(a.dtype, copy=False)
-        with np.errstate(divide="ignore"):
-            out = np.log(np.exp(a - m).sum(axis=axes, keepdims=True)) + m
-        self.weights = np.exp(a - out)  # softmax of a over axis
+        e = np.exp(a - m)
+        total = e.sum(axis=axes, keepdims=True)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = np.log(total) + m
+            # softmax of a over axis, from e rather than exp(a - out): out has lost digits
+            self.weights = e / total
         return out if keepdims else np.squeeze(out, axis=axes)
 
     def backward(self, g: np.ndarray) -> np.ndarray:

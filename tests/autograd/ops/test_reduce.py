@@ -1,0 +1,103 @@
+"""Reductions over ``axis`` with ``keepdims`` against torch, and the max gate on ties."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import chainrule as cr
+from tests.autograd.check import FAST, axes, check_op, shapes, torch_dims
+
+
+def _torch_reduce(name: str, axis, keepdims: bool, ndim: int, ddof: int = 0):
+    import torch
+
+    dims = torch_dims(axis, ndim)
+    if name == "var":
+        return lambda a: torch.var(a, dim=dims, correction=ddof, keepdim=keepdims)
+    if name == "logsumexp":
+        if ndim == 0:
+            return lambda a: a.clone()
+        return lambda a: torch.logsumexp(a, dim=dims, keepdim=keepdims)
+    fn = {"sum": torch.sum, "mean": torch.mean, "max": torch.amax, "min": torch.amin}[name]
+    return lambda a: fn(a, dim=dims, keepdim=keepdims)
+
+
+@pytest.mark.parametrize("name", ["sum", "mean", "max", "min", "logsumexp"])
+@FAST
+@given(data=st.data(), shape=shapes, keepdims=st.booleans(), seed=st.integers(0, 1000))
+def test_reduction(name, data, shape, keepdims, seed):
+    axis = data.draw(axes(len(shape)))
+    check_op([shape], _torch_reduce(name, axis, keepdims, len(shape)),
+             lambda a: getattr(a, name)(axis=axis, keepdims=keepdims), seed=seed)
+
+
+@pytest.mark.parametrize("ddof", [0, 1])
+@FAST
+@given(data=st.data(), shape=shapes, keepdims=st.booleans(), seed=st.integers(0, 1000))
+def test_var(ddof, data, shape, keepdims, seed):
+    axis = data.draw(axes(len(shape)))
+    reduced = int(np.prod([shape[i] for i in torch_dims(axis, len(shape))]))
+    if reduced <= ddof:
+        return  # no degrees of freedom left: torch and we both give nan or inf
+    check_op([shape], _torch_reduce("var", axis, keepdims, len(shape), ddof),
+             lambda a: a.var(axis=axis, keepdims=keepdims, ddof=ddof), seed=seed)
+
+
+def test_std_and_module_forms():
+    torch = pytest.importorskip("torch")
+    check_op([(3, 4)], lambda a: a.std(dim=1, correction=0), lambda a: a.std(axis=1))
+    check_op([(3, 4)], lambda a: torch.sum(a, 0), lambda a: cr.sum(a, 0))
+    check_op([(3, 4)], lambda a: torch.mean(a, 1, keepdim=True), lambda a: cr.mean(a, 1, True))
+    check_op([(3, 4)], lambda a: torch.var(a, 1, correction=1), lambda a: cr.var(a, 1, ddof=1))
+    check_op([(3, 4)], lambda a: torch.amax(a, 0), lambda a: cr.max(a, 0))
+    check_op([(3, 4)], lambda a: torch.amin(a, 0), lambda a: cr.min(a, 0))
+    check_op([(3, 4)], lambda a: torch.logsumexp(a, 1), lambda a: cr.logsumexp(a, 1))
+
+
+TIES = [[[1.0, 3.0, 3.0], [2.0, 2.0, 2.0]], [[1.0, 1.0, 3.0], [2.0, -5.0, 3.0]]]
+
+
+@pytest.mark.parametrize("values", TIES)
+@pytest.mark.parametrize("name", ["max", "min"])
+@pytest.mark.parametrize("axis", [None, 0, 1, (0, 1)])
+def test_max_min_share_the_gradient_on_ties_like_torch_amax(values, name, axis):
+    # torch.amax/amin and torch.max()/min() over all elements split the gradient evenly
+    # between tied extremes; so does the lecture's max gate generalised to ties.
+    torch = pytest.importorskip("torch")
+    ref = {"max": torch.amax, "min": torch.amin}[name]
+    check_op([], lambda a: ref(a, dim=torch_dims(axis, 2)),
+             lambda a: getattr(a, name)(axis=axis), values=[values], gradcheck=False)
+
+
+def test_max_over_all_matches_torch_max_without_dim():
+    torch = pytest.importorskip("torch")
+    values = [[[1.0, 3.0, 3.0], [2.0, 2.0, 3.0]]]
+    check_op([], torch.max, lambda a: a.max(), values=values, gradcheck=False)
+    check_op([], torch.min, lambda a: a.min(), values=[[[1.0, 3.0, 1.0], [2.0, 1.0, 3.0]]],
+             gradcheck=False)
+
+
+def test_logsumexp_is_stable_for_large_inputs():
+    x = cr.tensor([1000.0, 1000.0, -1000.0], requires_grad=True)
+    out = x.logsumexp()
+    np.testing.assert_allclose(out.item(), 1000.0 + np.log(2.0), rtol=1e-6)
+    out.backward()
+    np.testing.assert_allclose(x.grad, [0.5, 0.5, 0.0], atol=1e-7)
+
+
+def test_reduction_errors_name_the_problem():
+    x = cr.ones(2, 3)
+    with pytest.raises(ValueError, match="axis 2 is out of range.*2 dimensions"):
+        x.sum(axis=2)
+    with pytest.raises(ValueError, match="repeated axis"):
+        x.mean(axis=(1, -1))
+    with pytest.raises(ValueError, match=r"max of an empty tensor \(shape \(0, 3\)\)"):
+        cr.zeros(0, 3).max()
+
+
+def test_integer_mean_is_float32():
+    assert cr.tensor([1, 2, 4]).mean().dtype == np.float32
+    assert cr.tensor([1, 2, 4]).sum().dtype == np.int64

@@ -1,0 +1,99 @@
+"""Function and the gradient-recording switches: no_grad, enable_grad, custom ops."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+from chainrule.autograd.function import Function
+
+
+def test_no_grad_as_context_manager():
+    x = cr.tensor([1.0], requires_grad=True)
+    with cr.no_grad():
+        assert not cr.is_grad_enabled()
+        y = x * 2
+    assert cr.is_grad_enabled()
+    assert not y.requires_grad and y.is_leaf
+
+
+def test_no_grad_as_decorator_keeps_the_function():
+    @cr.no_grad()
+    def double(t: cr.Tensor) -> cr.Tensor:
+        """Twice t."""
+        return t * 2
+
+    x = cr.tensor([1.0], requires_grad=True)
+    assert not double(x).requires_grad
+    assert double.__doc__ == "Twice t." and double.__name__ == "double"
+    assert (x * 2).requires_grad
+
+
+def test_no_grad_restores_the_state_after_an_exception_and_nests():
+    with pytest.raises(ValueError), cr.no_grad():
+        raise ValueError("boom")
+    assert cr.is_grad_enabled()
+    with cr.no_grad():
+        with cr.enable_grad():
+            assert cr.is_grad_enabled()
+            y = cr.tensor([1.0], requires_grad=True) * 2
+        with cr.no_grad():
+            pass
+        assert not cr.is_grad_enabled()
+    assert y.requires_grad and cr.is_grad_enabled()
+
+
+def test_ops_on_constants_record_nothing():
+    y = cr.tensor([1.0]) * 2 + cr.tensor([3.0])
+    assert not y.requires_grad and y._ctx is None
+
+
+class _Cube(Function):
+    """x^3: a user-defined op with a single-array backward."""
+
+    def forward(self, a: np.ndarray) -> np.ndarray:
+        self.a = a
+        return a ** 3
+
+    def backward(self, g: np.ndarray) -> np.ndarray:
+        return 3 * g * self.a ** 2
+
+    def jvp(self, ta: np.ndarray) -> np.ndarray:
+        return 3 * ta * self.a ** 2
+
+
+class _Scale(Function):
+    """a * k with a keyword parameter and needs_input_grad respected."""
+
+    def forward(self, a: np.ndarray, b: np.ndarray, k: float = 1.0) -> np.ndarray:
+        self.k = k
+        return a * k + b
+
+    def backward(self, g: np.ndarray) -> tuple:
+        return g * self.k, (g if self.needs_input_grad[1] else None)
+
+
+def test_custom_function():
+    x = cr.tensor([1.0, 2.0], dtype=np.float64, requires_grad=True)
+    assert cr.gradcheck(_Cube.apply, [x])
+    b = cr.tensor([0.0, 0.0])
+    y = _Scale.apply(x, b, k=3.0)
+    assert repr(y._ctx) == "<_Scale>"
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad, [3.0, 3.0])
+    assert b.grad is None
+    out, tangent = cr.jvp(_Cube.apply, [x], [np.ones(2)])
+    np.testing.assert_array_equal(tangent.data, [3.0, 12.0])
+
+
+def test_function_without_backward_or_jvp_says_so():
+    class _Forward(Function):
+        def forward(self, a: np.ndarray) -> np.ndarray:
+            return a + 1
+
+    x = cr.tensor([1.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="_Forward is not differentiable"):
+        _Forward.apply(x).backward()
+    with pytest.raises(NotImplementedError, match="forward mode is not implemented for _Forward"):
+        cr.jvp(_Forward.apply, [x], [np.ones(1)])
