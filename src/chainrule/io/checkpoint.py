@@ -204,7 +204,7 @@ def load(path: str | os.PathLike) -> dict:
     try:
         arrays = st.load(data)
     except Exception as e:  # safetensors raises its own SafetensorError
-        raise CheckpointError(f"{path}: corrupt or truncated tensor data ({e})") from None
+        raise CheckpointError(f"{path}: corrupt or truncated ({e})") from None
     if _KEYS["tree"] not in meta:
         return arrays
     try:
