@@ -52,9 +52,11 @@ def _as_labels(y: ArrayLike) -> np.ndarray:
     if y.dtype.kind in "iub":
         return y.astype(np.int64, copy=False)
     if y.dtype.kind == "f":
-        y = y.astype(np.float32, copy=False)
         check_finite(y, "y")
-        return y
+        with np.errstate(over="ignore"):
+            y32 = y.astype(np.float32, copy=False)
+        check_finite(y32, "y, beyond the float32 range,")
+        return y32
     raise TypeError(f"y must hold integer labels or real-valued targets, got dtype {y.dtype}")
 
 
@@ -82,7 +84,9 @@ class ArrayDataset:
 
     def __init__(self, x: ArrayLike, y: ArrayLike, name: str | None = None,
                  classes: Sequence[str] | None = None):
-        x = np.asarray(x, dtype=np.float32)
+        source = np.asarray(x)
+        with np.errstate(over="ignore"):  # values beyond float32 become inf, reported below
+            x = source.astype(np.float32, copy=False)
         y = _as_labels(y)
         if x.ndim == 0 or y.ndim == 0:
             raise ValueError(f"x and y need a sample axis, got shapes {x.shape} and {y.shape}")
@@ -90,8 +94,10 @@ class ArrayDataset:
             raise ValueError(f"x and y must have the same length, got {len(x)} samples in x "
                              f"(shape {x.shape}) and {len(y)} in y (shape {y.shape})")
         if len(x) == 0:
-            raise ValueError(f"a dataset needs at least one sample, got x of shape {x.shape}")
-        check_finite(x, "x")
+            raise ValueError(f"a dataset cannot be empty: x has shape {x.shape}")
+        check_finite(source, "x")
+        if x is not source:
+            check_finite(x, "x, beyond the float32 range,")
         if classes is not None and y.dtype.kind == "i":
             top = int(y.max())
             if top >= len(classes):

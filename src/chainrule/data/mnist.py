@@ -137,13 +137,13 @@ def parse_idx(data: bytes, name: str, magic: int) -> np.ndarray:
     """
     ndim = magic & 0xFF
     header = 4 + 4 * ndim
+    found = struct.unpack(">I", data[:4])[0] if len(data) >= 4 else None
+    if found is not None and found != magic:
+        raise ValueError(f"{name}: IDX magic number 0x{found:08X}, expected 0x{magic:08X} "
+                         f"(unsigned bytes, {ndim} dimension(s)); not the expected IDX file")
     if len(data) < header:
         raise ValueError(f"{name}: {len(data)} bytes is too short for an IDX header of "
                          f"{header} bytes; the file is truncated")
-    (found,) = struct.unpack(">I", data[:4])
-    if found != magic:
-        raise ValueError(f"{name}: IDX magic number 0x{found:08X}, expected 0x{magic:08X} "
-                         f"(unsigned bytes, {ndim} dimension(s)); not the expected IDX file")
     shape = struct.unpack(f">{ndim}I", data[4:header])
     expected = header + int(np.prod(shape))
     if len(data) != expected:

@@ -60,7 +60,7 @@ def two_moons(n: int = 200, noise: float = 0.1, generator: Generator = None) -> 
     """Two interleaving half circles (as scikit-learn's ``make_moons``).
 
     Class 0: (cos t, sin t); class 1: (1 - cos t, 0.5 - sin t); t ~ U[0, pi]; plus
-    noise * N(0, I). Classes hold n // 2 and n - n // 2 samples.
+    noise * N(0, I). Class 0 holds n - n // 2 samples, class 1 n // 2.
 
     Args:
         n: number of samples (>= 2). Defaults to 200.

@@ -29,7 +29,7 @@ def _rows(x: ArrayLike, what: str) -> np.ndarray:
     if x.ndim == 0:
         raise ValueError(f"{what}: expected samples on axis 0, got a scalar")
     check_finite(x, f"{what}: input")
-    return x.reshape(len(x), -1)
+    return x.reshape(len(x), int(np.prod(x.shape[1:])))
 
 
 class Preprocessor(ABC):

@@ -51,8 +51,8 @@ class PCA(Preprocessor):
     Example:
         >>> x = np.array([[2.0, 2.0], [-2.0, -2.0], [1.0, -1.0], [-1.0, 1.0]])
         >>> pca = PCA(n_components=1).fit(x)
-        >>> pca.explained_variance_ratio_.round(2).tolist(), pca.transform(x).shape
-        ([0.8], (4, 1))
+        >>> round(float(pca.explained_variance_ratio_[0]), 2), pca.transform(x).shape
+        (0.8, (4, 1))
     """
 
     _arrays = {"mean_": ("D",), "components_": ("k", "D"), "explained_variance_": ("k",),
