@@ -30,13 +30,9 @@ from chainrule.nn.losses import (
     MSELoss,
     NLLLoss,
 )
-from chainrule.nn.module import (
-    IncompatibleKeys,
-    Module,
-    Parameter,
-    RemovableHandle,
-    StateDictError,
-)
+from chainrule.nn.module import Module, RemovableHandle
+from chainrule.nn.parameter import Parameter
+from chainrule.nn.state import IncompatibleKeys, StateDictError
 
 __all__ = [
     "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "CrossEntropyLoss", "Dropout", "ELU",

@@ -6,7 +6,8 @@ import numpy as np
 
 from chainrule import functional as F
 from chainrule.autograd.tensor import Tensor
-from chainrule.nn.module import Module, Parameter
+from chainrule.nn.module import Module
+from chainrule.nn.parameter import Parameter
 
 
 class ReLU(Module):
@@ -52,6 +53,7 @@ class PReLU(Module):
         self.weight = Parameter(np.full(num_parameters, init, dtype=np.float32))
 
     def reset_parameters(self) -> None:
+        """Every slope back to ``init``."""
         self.weight.data[...] = self.init
 
     def forward(self, x: Tensor) -> Tensor:

@@ -6,7 +6,8 @@ import numpy as np
 
 from chainrule.autograd.function import Function
 from chainrule.autograd.tensor import Tensor
-from chainrule.nn.module import Module, Parameter
+from chainrule.nn.module import Module
+from chainrule.nn.parameter import Parameter
 
 
 class BatchNormOp(Function):
@@ -99,6 +100,7 @@ class BatchNorm1d(Module):
             self.register_buffer(name, value if track_running_stats else None)
 
     def reset_running_stats(self) -> None:
+        """Running mean 0, running variance 1, no batches tracked."""
         if self.track_running_stats:
             self.running_mean.fill(0)
             self.running_var.fill(1)

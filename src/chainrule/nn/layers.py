@@ -11,7 +11,8 @@ from chainrule import functional as F
 from chainrule import random as cr_random
 from chainrule.autograd.tensor import Tensor
 from chainrule.nn import init
-from chainrule.nn.module import Module, Parameter
+from chainrule.nn.module import Module
+from chainrule.nn.parameter import Parameter
 
 
 def _check_positive(layer: str, **sizes: int) -> None:
@@ -68,6 +69,7 @@ class Linear(Module):
         self.reset_parameters(generator)
 
     def reset_parameters(self, generator: init.Generator = None) -> None:
+        """Draw fresh initial values with torch's default Linear init."""
         _torch_default_init(self.weight, self.bias, self.in_features, generator)
 
     def forward(self, x: Tensor) -> Tensor:
@@ -111,6 +113,7 @@ class Maxout(Module):
         self.reset_parameters(generator)
 
     def reset_parameters(self, generator: init.Generator = None) -> None:
+        """Draw fresh initial values with torch's default Linear init."""
         _torch_default_init(self.weight, self.bias, self.in_features, generator)
 
     def forward(self, x: Tensor) -> Tensor:

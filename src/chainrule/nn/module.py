@@ -1,4 +1,4 @@
-"""Module and Parameter: the containers every layer and model is built from.
+"""Module: the container every layer and model is built from.
 
 A :class:`Module` registers the :class:`Parameter` objects, buffers (plain
 ndarrays such as BatchNorm's running statistics) and submodules assigned to it
@@ -14,37 +14,12 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
-from chainrule.autograd.tensor import Tensor
-
-
-class Parameter(Tensor):
-    """A tensor that a :class:`Module` registers as one of its learnable parameters.
-
-    Args:
-        data: initial values. A ``Tensor`` keeps its dtype (its data is shared,
-            not copied); other array-likes follow ``cr.tensor``'s rule (floats
-            become float32).
-        requires_grad: whether the optimizer should train it. Defaults to ``True``.
-
-    Example:
-        >>> import numpy as np
-        >>> w = Parameter(np.zeros((2, 3)))
-        >>> w.requires_grad, w.dtype
-        (True, dtype('float32'))
-    """
-
-    __slots__ = ()
-
-    def __init__(self, data: Any, requires_grad: bool = True):
-        dtype = data.dtype if isinstance(data, Tensor) else None
-        super().__init__(data, dtype=dtype, requires_grad=requires_grad)
-
-    def __repr__(self) -> str:
-        return "Parameter containing:\n" + super().__repr__()
+from chainrule.nn.parameter import Parameter
+from chainrule.nn.state import IncompatibleKeys, check_state_dict
 
 
 class RemovableHandle:
@@ -64,17 +39,6 @@ class RemovableHandle:
 
     def __exit__(self, *exc: object) -> None:
         self.remove()
-
-
-class IncompatibleKeys(NamedTuple):
-    """What ``load_state_dict(strict=False)`` skipped."""
-
-    missing_keys: list[str]
-    unexpected_keys: list[str]
-
-
-class StateDictError(ValueError):
-    """A state dict does not fit the model; raised before any value is copied."""
 
 
 class Module:
@@ -106,6 +70,7 @@ class Module:
         object.__setattr__(self, "_forward_pre_hooks", {})
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """The computation; every subclass that is called defines it."""
         raise NotImplementedError(f"{type(self).__name__} does not define forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -233,15 +198,18 @@ class Module:
                 yield from child.named_modules(f"{prefix}.{name}" if prefix else name, memo)
 
     def modules(self) -> Iterator[Module]:
+        """This module and every descendant, each once."""
         for _, m in self.named_modules():
             yield m
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
+        """(name, module) of the direct submodules, in registration order."""
         for name, child in self._modules.items():
             if child is not None:
                 yield name, child
 
     def children(self) -> Iterator[Module]:
+        """The direct submodules, in registration order."""
         for _, child in self.named_children():
             yield child
 
@@ -261,13 +229,16 @@ class Module:
         return self._named_members("_parameters", recurse, dedupe=True)
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        """Every parameter of the subtree (of this module alone with ``recurse=False``), once."""
         for _, p in self.named_parameters(recurse):
             yield p
 
     def named_buffers(self, recurse: bool = True) -> Iterator[tuple[str, np.ndarray]]:
+        """(dotted name, array) of the buffers, persistent or not, each once."""
         return self._named_members("_buffers", recurse, dedupe=True)
 
     def buffers(self, recurse: bool = True) -> Iterator[np.ndarray]:
+        """The buffers of the subtree, each once."""
         for _, b in self.named_buffers(recurse):
             yield b
 
@@ -334,9 +305,11 @@ class Module:
         return self
 
     def double(self) -> Module:
+        """``to(float64)``."""
         return self.to(np.float64)
 
     def float(self) -> Module:
+        """``to(float32)``."""
         return self.to(np.float32)
 
     # ------------------------------------------------------------------ hooks
@@ -393,37 +366,11 @@ class Module:
         Returns:
             ``IncompatibleKeys(missing_keys, unexpected_keys)``.
         """
-        if not isinstance(state_dict, dict):
-            raise TypeError(f"load_state_dict expects a dict, got {type(state_dict).__name__}")
         targets = self._state_arrays()
-        missing = [k for k in targets if k not in state_dict]
-        unexpected = [k for k in state_dict if k not in targets]
-        problems = []
-        if strict and missing:
-            problems.append(f"missing keys: {missing}")
-        if strict and unexpected:
-            problems.append(f"unexpected keys: {unexpected}")
-        values = {}
-        for name, target in targets.items():
-            if name not in state_dict:
-                continue
-            value = state_dict[name]
-            arr = value.data if isinstance(value, Tensor) else np.asarray(value)
-            if arr.shape != target.shape:
-                problems.append(f"'{name}': shape {arr.shape} in the state dict, "
-                                f"{target.shape} in the model")
-            elif arr.dtype.kind not in "biuf" or \
-                    not np.can_cast(arr.dtype, target.dtype, casting="same_kind"):
-                problems.append(f"'{name}': dtype {arr.dtype} cannot be copied into "
-                                f"{target.dtype}")
-            else:
-                values[name] = arr
-        if problems:
-            raise StateDictError(f"cannot load state dict into {type(self).__name__} (nothing "
-                                 "was changed): " + "; ".join(problems))
+        values, result = check_state_dict(targets, state_dict, strict, type(self).__name__)
         for name, arr in values.items():
             targets[name][...] = arr
-        return IncompatibleKeys(missing, unexpected)
+        return result
 
     def save(self, path: Any, metadata: dict | None = None) -> None:
         """Write ``state_dict()`` to a safetensors file with :func:`chainrule.io.save`."""

@@ -13,8 +13,10 @@ called by the trainer (or by hand) in this order::
         reg.on_step_end(model)              # e.g. MaxNorm renormalises
     reg.detach()                            # once, after training
 
-By default the penalties and constraints skip biases and batch-norm
-parameters (see :func:`decay_groups`); pass ``params=`` to choose.
+Label noise is a data transform instead: :func:`label_noise` on label arrays
+and :func:`noisy_labels` on datasets. By default the penalties and
+constraints skip biases and batch-norm parameters (see :func:`decay_groups`);
+pass ``params=`` to choose.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from chainrule import random as cr_random
 from chainrule.autograd.function import Function
 from chainrule.autograd.tensor import Tensor
 from chainrule.nn.batchnorm import BatchNorm1d
-from chainrule.nn.module import Module, Parameter, RemovableHandle
+from chainrule.nn.module import Module, RemovableHandle
+from chainrule.nn.parameter import Parameter
 
 NORM_LAYERS: tuple[type[Module], ...] = (BatchNorm1d,)
 
@@ -306,6 +309,7 @@ class WeightNoise(_ParamSelection):
 
 
 def _check_labels(y: Any, fraction: float, num_classes: int, owner: str) -> np.ndarray:
+    """``y`` as an integer ndarray, after checking the labels, fraction and class count."""
     labels = np.asarray(y.data if isinstance(y, Tensor) else y)
     if labels.dtype.kind not in "iu":
         raise TypeError(f"{owner}: labels must be integers, got dtype {labels.dtype}")
@@ -324,6 +328,10 @@ def label_noise(y: Any, fraction: float, num_classes: int,
                 generator: np.random.Generator | int | None = None) -> np.ndarray:
     """A copy of the labels ``y`` with round(fraction * n) of them, chosen at random,
     each changed to a different class drawn uniformly from the other num_classes - 1.
+
+    Example:
+        >>> label_noise(np.array([0, 1, 2, 0]), 0.5, num_classes=3, generator=0).shape
+        (4,)
     """
     labels = _check_labels(y, fraction, num_classes, "label_noise").copy()
     rng = cr_random.resolve(generator)
@@ -333,35 +341,28 @@ def label_noise(y: Any, fraction: float, num_classes: int,
     return labels
 
 
-class LabelNoise:
-    """Label noise as a target transform: each call flips each label with probability
-    ``fraction`` to a different, uniformly chosen class (fresh noise every call, like
-    augmentation; use :func:`label_noise` for a fixed corrupted copy of a dataset).
+def noisy_labels(dataset: Any, fraction: float, num_classes: int | None = None,
+                 generator: np.random.Generator | int | None = None) -> Any:
+    """Label noise as a dataset transform: the same inputs (shared, not copied) with
+    :func:`label_noise` applied once to the labels, so the corruption is fixed for all epochs.
+
+    For fresh noise in every batch instead, pass ``chainrule.data.augment.LabelNoise`` to
+    ``DataLoader(transform=...)``.
 
     Args:
-        fraction: probability of flipping each label.
-        num_classes: number of classes.
+        dataset: a dataset with ``.x`` and integer ``.y`` (e.g. ``ArrayDataset``).
+        fraction: fraction of labels to change, in [0, 1].
+        num_classes: number of classes. Defaults to ``dataset.num_classes``.
         generator: random generator (or seed). Defaults to the global one.
 
-    Example:
-        >>> flip = LabelNoise(0.0, num_classes=3)
-        >>> flip(np.array([0, 1, 2])).tolist()
-        [0, 1, 2]
+    Returns:
+        An ``ArrayDataset`` named "<name>-label-noise".
     """
+    from chainrule.data.datasets import derived
 
-    def __init__(self, fraction: float, num_classes: int,
-                 generator: np.random.Generator | int | None = None):
-        _check_labels(np.zeros(0, dtype=np.int64), fraction, num_classes, "LabelNoise")
-        self.fraction, self.num_classes = fraction, num_classes
-        self.generator = None if generator is None else cr_random.resolve(generator)
-
-    def __call__(self, y: Any) -> Any:
-        labels = _check_labels(y, self.fraction, self.num_classes, "LabelNoise")
-        rng = cr_random.resolve(self.generator)
-        flip = rng.random(labels.shape) < self.fraction
-        shift = rng.integers(1, self.num_classes, size=labels.shape)
-        noisy = np.where(flip, (labels + shift) % self.num_classes, labels).astype(labels.dtype)
-        return noisy if noisy.ndim else noisy.item()
-
-    def __repr__(self) -> str:
-        return f"LabelNoise(fraction={self.fraction}, num_classes={self.num_classes})"
+    if num_classes is None:
+        num_classes = getattr(dataset, "num_classes", None)
+        if num_classes is None:
+            raise ValueError("noisy_labels: the dataset has no num_classes; pass num_classes")
+    y = label_noise(dataset.y, fraction, num_classes, generator)
+    return derived(dataset, dataset.x, y, "label-noise")
