@@ -7,7 +7,7 @@
     [2.0, -4.0]
 """
 
-from chainrule import data, functional, io, nn
+from chainrule import data, functional, io, nn, optim
 from chainrule.autograd import (
     Function,
     Tensor,
@@ -27,5 +27,5 @@ from chainrule.random import manual_seed
 __version__ = "0.1.0"
 
 __all__ = ["Function", "Tensor", "data", "enable_grad", "functional", "grad", "gradcheck",
-           "is_grad_enabled", "io", "jvp", "load", "manual_seed", "nn", "no_grad", "save", "tensor",
-           *_api_all]
+           "is_grad_enabled", "io", "jvp", "load", "manual_seed", "nn", "no_grad", "optim", "save",
+           "tensor", *_api_all]
