@@ -109,3 +109,10 @@ def test_batchnorm_normalises_in_training():
     y = bn(x).data
     np.testing.assert_allclose(y.mean(axis=0), 0, atol=1e-5)
     np.testing.assert_allclose(y.var(axis=0), 1, atol=1e-3)
+
+
+def test_batchnorm_on_data_that_needs_no_gradient():
+    bn = nn.BatchNorm1d(3)
+    bn(cr.randn(6, 3)).sum().backward()
+    np.testing.assert_allclose(bn.bias.grad, 6.0)
+    np.testing.assert_allclose(bn.weight.grad, 0.0, atol=1e-5)  # sum of x_hat is 0

@@ -175,6 +175,25 @@ def test_weight_noise_perturbs_forward_and_restores_clean_weights():
     assert {k: v.tobytes() for k, v in model.state_dict().items()} == clean
 
 
+def test_weight_noise_state_round_trip_through_a_checkpoint(tmp_path):
+    model = _model()
+    reg = R.WeightNoise(0.1, generator=3)
+    reg.on_batch_begin(model)
+    reg.on_after_backward(model)
+    cr.save({"reg": reg.state_dict()}, tmp_path / "ckpt.safetensors")
+    reg.on_batch_begin(model)
+    expected = model[0].weight.data.copy()
+    reg.on_after_backward(model)
+    resumed = R.WeightNoise(0.1, generator=99)
+    resumed.load_state_dict(cr.load(tmp_path / "ckpt.safetensors")["reg"])
+    resumed.on_batch_begin(model)
+    np.testing.assert_array_equal(model[0].weight.data, expected)
+    resumed.detach()
+    assert R.WeightNoise(0.1).state_dict() == {}
+    with pytest.raises(ValueError, match="draws from the global generator"):
+        R.WeightNoise(0.1).load_state_dict(reg.state_dict())
+
+
 def test_label_noise_flips_exact_fraction_to_other_classes():
     y = np.random.default_rng(0).integers(0, 10, 1000)
     original = y.copy()

@@ -43,7 +43,9 @@ class BatchNormOp(Function):
         g_sum = g.sum(axis=axes, keepdims=True)  # = d beta
         gx_sum = (g * x_hat).sum(axis=axes, keepdims=True)  # = d gamma
         scale = self.inv_std if self.gamma is None else self.inv_std * self.gamma
-        if self.batch_stats:
+        if not self.needs_input_grad[0]:  # e.g. batch norm straight on the data
+            gx = None
+        elif self.batch_stats:
             n = x_hat.dtype.type(self.count)
             gx = scale * (g - g_sum / n - x_hat * (gx_sum / n))
         else:

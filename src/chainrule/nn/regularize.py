@@ -302,6 +302,19 @@ class WeightNoise(_ParamSelection):
     def detach(self) -> None:
         self._restore()
 
+    def state_dict(self) -> dict:
+        """Its own generator's state, for resuming a run bit for bit (empty when it draws from
+        the global generator, which the trainer checkpoints itself)."""
+        return {} if self.generator is None else {"generator": self.generator.bit_generator.state}
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore what :meth:`state_dict` returned."""
+        if "generator" in state:
+            if self.generator is None:
+                raise ValueError("WeightNoise: the state holds a generator state, but this "
+                                 "instance draws from the global generator")
+            self.generator.bit_generator.state = state["generator"]
+
     def _restore(self) -> None:
         for p, clean in self._clean:
             p.data[...] = clean
