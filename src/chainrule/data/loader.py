@@ -23,7 +23,8 @@ Transform = Callable[[np.ndarray, np.ndarray, np.random.Generator], tuple[np.nda
 _STATE_CONFIG = ("num_samples", "batch_size", "shuffle", "drop_last")
 
 
-def _arrays(dataset: Any) -> tuple[np.ndarray, np.ndarray]:
+def _as_dataset(dataset: Any) -> Any:
+    """``dataset`` itself (checked), or an ``(x, y)`` pair as an :class:`ArrayDataset`."""
     if isinstance(dataset, tuple) and len(dataset) == 2:
         dataset = ArrayDataset(*dataset)
     x, y = getattr(dataset, "x", None), getattr(dataset, "y", None)
@@ -35,7 +36,7 @@ def _arrays(dataset: Any) -> tuple[np.ndarray, np.ndarray]:
                          f"{x.shape} and {y.shape}")
     if len(x) == 0:
         raise ValueError("DataLoader: the dataset is empty (0 samples)")
-    return x, y
+    return dataset
 
 
 class DataLoader:
@@ -75,8 +76,8 @@ class DataLoader:
     def __init__(self, dataset: Any, batch_size: int = 1, shuffle: bool = False,
                  drop_last: bool = False, seed: int | np.random.Generator | None = None,
                  transform: Transform | None = None, prefetch: bool | int = False):
-        self.dataset = dataset
-        self._x, self._y = _arrays(dataset)
+        self.dataset = _as_dataset(dataset)
+        self._x, self._y = self.dataset.x, self.dataset.y
         if not isinstance(batch_size, (int, np.integer)) or isinstance(batch_size, bool) \
                 or batch_size < 1:
             raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
@@ -209,8 +210,9 @@ class DataLoader:
                 raise ValueError(f"DataLoader state was saved with {key}={state[key]!r}, this "
                                  f"loader has {key}={current[key]!r}: batches would differ")
         position = int(state["position"])
-        if not 0 <= position <= len(self):
-            raise ValueError(f"DataLoader state position {position} is outside 0..{len(self)}")
+        if not 0 <= position < len(self):  # state_dict() moves a finished epoch to the next
+            raise ValueError(f"DataLoader state position {position} is outside "
+                             f"0..{len(self) - 1}")
         rng = np.random.default_rng()
         try:
             rng.bit_generator.state = copy.deepcopy(state["generator"])
