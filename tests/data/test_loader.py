@@ -173,12 +173,15 @@ def test_prefetch_same_batches_and_errors_propagate():
 
 
 def test_abandoned_prefetch_stops_its_thread():
-    before = threading.active_count()
+    def workers():
+        return [t for t in threading.enumerate() if t.name == "chainrule-prefetch"]
+
     loader = DataLoader(dataset(1000), batch_size=1, prefetch=2, transform=GaussianNoise(0.1))
     for i, _ in enumerate(loader):
+        assert len(workers()) == 1
         if i == 3:
             break
-    assert threading.active_count() == before
+    assert workers() == []
 
 
 def test_tuple_dataset_and_repr():
