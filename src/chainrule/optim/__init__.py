@@ -1,5 +1,6 @@
 """Optimizers as composable gradient transforms, with torch's constructors on top."""
 
+from chainrule.optim.averaging import EMA, Polyak
 from chainrule.optim.base import (
     EmptyState,
     GradientTransformation,
@@ -15,18 +16,11 @@ from chainrule.optim.clipping import (
     clip_grad_value_,
     skip_not_finite,
 )
+from chainrule.optim.cyclic import CyclicLR, OneCycleLR, SequentialLR, with_warmup
+from chainrule.optim.lbfgs import LBFGS
+from chainrule.optim.lr_scheduler import LRScheduler, ReduceLROnPlateau, plot_schedule
 from chainrule.optim.optimizer import Optimizer, TransformOptimizer
 from chainrule.optim.optimizers import SGD, Adagrad, Adam, AdamW, RMSprop
-from chainrule.optim.transforms import (
-    add_decayed_weights,
-    scale,
-    scale_by_adagrad,
-    scale_by_adam,
-    scale_by_learning_rate,
-    scale_by_rms,
-    scale_by_schedule,
-    trace,
-)
 from chainrule.optim.schedules import (
     ConstantLR,
     CosineAnnealingLR,
@@ -39,5 +33,14 @@ from chainrule.optim.schedules import (
     StepLR,
     schedule_from_state_dict,
 )
-from chainrule.optim.cyclic import CyclicLR, OneCycleLR, SequentialLR, with_warmup
-from chainrule.optim.lr_scheduler import LRScheduler, ReduceLROnPlateau, plot_schedule
+from chainrule.optim.second_order import hessian, minimize, newton
+from chainrule.optim.transforms import (
+    add_decayed_weights,
+    scale,
+    scale_by_adagrad,
+    scale_by_adam,
+    scale_by_learning_rate,
+    scale_by_rms,
+    scale_by_schedule,
+    trace,
+)

@@ -15,7 +15,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Literal
 
-from chainrule.optim.schedules import LRSchedule, LinearLR, _check, _is_int, _is_number
+from chainrule.optim.schedules import LinearLR, LRSchedule, _check, _is_int, _is_number
 
 
 @dataclass

@@ -29,7 +29,7 @@ ParamsLike = Iterable[Tensor] | Iterable[dict[str, Any]]
 
 def check_number(name: str, value: Any, low: float = 0.0, high: float = math.inf,
                  high_open: bool = False) -> None:
-    """Raise ``ValueError(f"Invalid {name}: {value}")`` unless ``low <= value <= high`` (or ``<``)."""
+    """Raise ``ValueError("Invalid <name>: <value>")`` unless ``low <= value <= high`` (``<``)."""
     ok = isinstance(value, Real) and not isinstance(value, bool) and low <= value and \
         (value < high if high_open else value <= high)
     if not ok:
@@ -76,7 +76,7 @@ class Optimizer:
         raise NotImplementedError
 
     def _fused_update(self, group: dict[str, Any], flat: FlatBuffer, state: State) -> State:
-        """One fused kernel step over ``flat``; returns the new state (same layout as the chain's)."""
+        """One fused kernel step over ``flat``; returns the new state (the chain's layout)."""
         raise NotImplementedError
 
     # ------------------------------------------------------------ groups
@@ -141,14 +141,22 @@ class Optimizer:
                                      + "; each tensor may be optimized once")
                 seen[id(p)] = i
 
+    def _init_state(self, group: dict[str, Any], flat: FlatBuffer) -> State:
+        """The fresh state of a group: its chain's ``init``."""
+        return self._transform(group).init(flat.data)
+
+    def _state_from_dict(self, group: dict[str, Any], flat: FlatBuffer, saved: Any,
+                         where: str) -> State:
+        """Rebuild a saved state, checked against a fresh one for ``group``'s options."""
+        return state_io.from_dict(self._init_state(group, flat), saved, where)
+
     def _add(self, group: dict[str, Any]) -> None:
         flat = FlatBuffer(group["params"])
-        tx = self._transform(group)
         self.param_groups.append(group)
         self._flats.append(flat)
-        self._states.append(tx.init(flat.data))
+        self._states.append(self._init_state(group, flat))
         self._scratch.append(None)
-        self._built.append((self._options(group), tx))
+        self._built.append((self._options(group), None))
 
     def add_param_group(self, param_group: dict[str, Any]) -> None:
         """Add a group (a dict with ``"params"`` and options), as torch's ``add_param_group``."""
@@ -164,8 +172,10 @@ class Optimizer:
         """Group ``i``'s chain, rebuilt (and re-validated) if its options were changed."""
         group = self.param_groups[i]
         options, tx = self._built[i]
-        if options != self._options(group):
+        changed = options != self._options(group)
+        if changed:
             self._validate(group)
+        if changed or tx is None:
             tx = self._transform(group)
             numel = self._flats[i].data.size
             template = tx.init(np.zeros(1, self._flats[i].data.dtype))
@@ -266,14 +276,15 @@ class Optimizer:
         saved_groups, saved_states = state_dict["param_groups"], state_dict["state"]
         n = len(self.param_groups)
         if not isinstance(saved_groups, list) or len(saved_groups) != n or \
-                not isinstance(saved_states, dict) or set(saved_states) != {str(i) for i in range(n)}:
+                not isinstance(saved_states, dict) or \
+                set(saved_states) != {str(i) for i in range(n)}:
             raise ValueError(f"{name}.load_state_dict: this optimizer has {n} param group(s); "
                              "the saved state does not")
         new = [self._loaded_group(i, saved_groups[i], saved_states[str(i)]) for i in range(n)]
         for i, (group, st) in enumerate(new):
             self.param_groups[i] = group
             self._states[i] = st
-            self._built[i] = (self._options(group), self._transform(group))
+            self._built[i] = (self._options(group), None)
 
     def _loaded_group(self, i: int, saved: Any, saved_state: Any) -> tuple[dict, State]:
         where = f"{type(self).__name__}.load_state_dict: param group {i}"
@@ -287,15 +298,15 @@ class Optimizer:
         if keys != expected:
             raise ValueError(f"{where}: options do not match (missing "
                              f"{sorted(expected - keys)}, unexpected {sorted(keys - expected)})")
-        options = {k: _from_json(self.defaults.get(k), v) for k, v in saved.items() if k != "params"}
+        options = {k: _from_json(self.defaults.get(k), v)
+                   for k, v in saved.items() if k != "params"}
         loaded = {**options, "params": group["params"]}
         self._validate(loaded)
         if not isinstance(saved_state, dict) or saved_state.get("numel") != flat.data.size:
             got = saved_state.get("numel") if isinstance(saved_state, dict) else saved_state
             raise ValueError(f"{where} holds {flat.data.size} values, the saved state {got}")
-        template = self._transform(loaded).init(flat.data)
-        st = state_io.from_dict(template, saved_state.get("transform"),
-                                f"state[{str(i)!r}]['transform']")
+        st = self._state_from_dict(loaded, flat, saved_state.get("transform"),
+                                   f"state[{str(i)!r}]['transform']")
         return loaded, st
 
     def __repr__(self) -> str:

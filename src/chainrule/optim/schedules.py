@@ -46,7 +46,8 @@ class LRSchedule:
     def __call__(self, step: int) -> float:
         """The learning rate at ``step`` (0 for the first update)."""
         if not _is_int(step, 0):
-            raise ValueError(f"{type(self).__name__}: step must be a non-negative int, got {step!r}")
+            raise ValueError(f"{type(self).__name__}: step must be a non-negative int, "
+                             f"got {step!r}")
         return float(self._value(step))
 
     def _value(self, step: int) -> float:
@@ -246,7 +247,7 @@ class LinearLR(LRSchedule):
 
 @dataclass
 class CosineAnnealingLR(LRSchedule):
-    """``eta_min + (base_lr - eta_min) * (1 + cos(pi * step / T_max)) / 2`` (Loshchilov & Hutter)."""
+    """Cosine annealing: ``eta_min + (base_lr - eta_min) * (1 + cos(pi * step / T_max)) / 2``."""
 
     T_max: int
     eta_min: float = 0.0
