@@ -88,7 +88,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
     try:
         x = np.load(args.input, allow_pickle=False)
     except (OSError, ValueError) as exc:
-        raise SystemExit(f"chainrule predict: cannot read {args.input} as a .npy array: {exc}")
+        raise SystemExit(f"chainrule predict: cannot read {args.input} as a .npy array: "
+                         f"{exc}") from None
     expected = tuple(info["input_shape"])
     if x.shape[1:] != expected and int(np.prod(x.shape[1:])) == int(np.prod(expected)):
         x = x.reshape((len(x),) + expected)
@@ -168,3 +169,6 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, FileNotFoundError) as exc:
         print(f"chainrule {args.command}: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt as exc:
+        print(f"chainrule {args.command}: {exc or 'interrupted'}", file=sys.stderr)
+        return 130

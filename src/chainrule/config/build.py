@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from chainrule import data as cr_data
-from chainrule import nn
+from chainrule import functional as F
+from chainrule import nn, optim
+from chainrule.autograd.tensor import Tensor
 from chainrule.config.schema import (
     AugmentStep,
     DataConfig,
+    LossConfig,
     ModelConfig,
     PreprocessStep,
+    RegularizationConfig,
     RunConfig,
 )
 from chainrule.data import augment as aug
 from chainrule.data import preprocess as pre
+from chainrule.nn import regularize as reg
 
 
 @dataclass
@@ -116,6 +122,8 @@ def build_augment(steps: list[AugmentStep], num_classes: int | None) -> Any | No
 _ACTIVATIONS = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "elu": nn.ELU,
                 "softplus": nn.Softplus, "step": nn.Step, "identity": nn.Identity,
                 "flatten": nn.Flatten}
+_ACTIVATION_TYPES = (nn.ReLU, nn.Sigmoid, nn.Tanh, nn.ELU, nn.Softplus, nn.LeakyReLU, nn.PReLU,
+                     nn.Maxout)
 
 
 def build_model(cfg: ModelConfig, in_features: int, out_features: int) -> nn.Sequential:
@@ -183,3 +191,96 @@ def output_size(cfg: RunConfig, splits: Splits) -> int:
     if cfg.loss.name == "bce_with_logits":
         return 1
     return int(splits.train.num_classes)
+
+
+def build_loss(cfg: LossConfig, regression: bool) -> Callable[[Tensor, Any], Tensor]:
+    """The loss as ``f(output, target)``, shaping outputs to fit the targets where needed."""
+    if cfg.name == "cross_entropy":
+        if regression:
+            raise ValueError("loss.name: cross_entropy needs class labels, but this dataset has "
+                             "real-valued targets; use 'mse' or 'l1'")
+        return nn.CrossEntropyLoss(label_smoothing=cfg.label_smoothing)
+    if cfg.name == "bce_with_logits":
+        def bce(output: Tensor, target: Any) -> Tensor:
+            y = target.data if isinstance(target, Tensor) else np.asarray(target)
+            return F.binary_cross_entropy_with_logits(output.reshape(y.shape),
+                                                      y.astype(output.dtype))
+        return bce
+    base = F.mse_loss if cfg.name == "mse" else F.l1_loss
+
+    def regression_loss(output: Tensor, target: Any) -> Tensor:
+        y = target.data if isinstance(target, Tensor) else np.asarray(target)
+        return base(output.reshape(y.shape), y.astype(output.dtype))
+    return regression_loss
+
+
+def build_regularizers(cfg: RegularizationConfig, model: nn.Module, seed: int) -> list[Any]:
+    """The configured penalties and constraints (biases and batch-norm parameters excluded)."""
+    regs: list[Any] = []
+    if cfg.l2 > 0:
+        regs.append(reg.L2(cfg.l2))
+    if cfg.l1 > 0:
+        regs.append(reg.L1(cfg.l1))
+    if cfg.activation_l1 > 0:
+        hidden = [m for m in model.modules() if isinstance(m, _ACTIVATION_TYPES)]
+        if not hidden:
+            raise ValueError("regularization.activation_l1: the model has no activation layer")
+        regs.append(reg.ActivationL1(cfg.activation_l1, hidden))
+    if cfg.max_norm is not None:
+        regs.append(reg.MaxNorm(cfg.max_norm))
+    if cfg.weight_noise > 0:
+        regs.append(reg.WeightNoise(cfg.weight_noise))  # global generator: checkpointed
+    return regs
+
+
+def build_optimizer(cfg: Any, model: nn.Module) -> Any:
+    """The configured optimizer; weight decay skips biases and batch-norm parameters unless
+    ``decay_bias`` is set."""
+    if cfg.weight_decay > 0 and not cfg.decay_bias:
+        decay, no_decay = reg.decay_groups(model)
+        params: Any = [{"params": decay}] + ([{"params": no_decay, "weight_decay": 0.0}]
+                                            if no_decay else [])
+    else:
+        params = list(model.parameters())
+    common = {"lr": cfg.lr, "weight_decay": cfg.weight_decay}
+    if cfg.name == "sgd":
+        return optim.SGD(params, momentum=cfg.momentum, dampening=cfg.dampening,
+                         nesterov=cfg.nesterov, **common)
+    if cfg.name in ("adam", "adamw"):
+        cls = optim.Adam if cfg.name == "adam" else optim.AdamW
+        return cls(params, betas=tuple(cfg.betas), eps=cfg.eps, amsgrad=cfg.amsgrad, **common)
+    if cfg.name == "rmsprop":
+        return optim.RMSprop(params, alpha=cfg.alpha, eps=cfg.eps, momentum=cfg.momentum,
+                             centered=cfg.centered, **common)
+    return optim.Adagrad(params, lr_decay=cfg.lr_decay, eps=cfg.eps, **common)
+
+
+def build_schedule(cfg: Any, optimizer: Any, total_steps: int) -> tuple[Any, str]:
+    """``(schedule, interval)`` for the trainer's LRScheduler callback; all step-based except
+    the plateau rule, which is fed the monitored metric each epoch."""
+    if cfg.name == "plateau":
+        return optim.ReduceLROnPlateau(optimizer, factor=cfg.factor, patience=cfg.patience,
+                                       min_lr=cfg.min_lr), "epoch"
+    after_warmup = max(total_steps - cfg.warmup_steps, 1)
+    if cfg.name == "constant":
+        schedule = optim.ConstantLR(factor=1.0, total_iters=0)
+    elif cfg.name == "step":
+        schedule = optim.StepLR(cfg.step_size, cfg.gamma)
+    elif cfg.name == "exponential":
+        schedule = optim.ExponentialLR(cfg.gamma)
+    elif cfg.name == "inverse_time":
+        schedule = optim.InverseTimeLR(cfg.decay_rate, cfg.decay_steps)
+    elif cfg.name == "cosine":
+        schedule = optim.CosineAnnealingLR(after_warmup, cfg.eta_min)
+    elif cfg.name == "cosine_restarts":
+        schedule = optim.CosineAnnealingWarmRestarts(cfg.T_0, cfg.T_mult, cfg.eta_min)
+    elif cfg.name == "cyclic":
+        schedule = optim.CyclicLR(cfg.base_lr, cfg.max_lr, cfg.step_size_up, mode=cfg.mode,
+                                  gamma=cfg.gamma, cycle_momentum=False)
+    else:
+        schedule = optim.OneCycleLR(cfg.max_lr, after_warmup, pct_start=cfg.pct_start,
+                                    div_factor=cfg.div_factor,
+                                    final_div_factor=cfg.final_div_factor, cycle_momentum=False)
+    if cfg.warmup_steps:
+        schedule = optim.with_warmup(schedule, cfg.warmup_steps)
+    return schedule, "step"

@@ -121,6 +121,11 @@ def validate(raw: dict[str, Any], source: str = "config") -> RunConfig:
                 parent = key.rsplit(".", 1)[0] if "." in key else "the top level"
                 options = f"; allowed keys in {parent}: {', '.join(allowed)}" if allowed else ""
                 lines.append(f"  {key}: unknown key{options}")
+            elif err["type"] == "union_tag_invalid":
+                ctx = err["ctx"]
+                field = ctx["discriminator"].strip("'")
+                lines.append(f"  {key}.{field}: unknown value {ctx['tag']!r}; allowed: "
+                             f"{ctx['expected_tags']}")
             elif err["type"] == "missing":
                 lines.append(f"  {key}: required key is missing")
             else:

@@ -34,7 +34,7 @@ from chainrule.config.build import (
 from chainrule.config.loading import load_config, to_toml
 from chainrule.config.schema import RunConfig
 from chainrule.data import ArrayDataset
-from chainrule.nn.regularize import label_noise
+from chainrule.nn.regularize import noisy_labels
 from chainrule.train import History, Trainer
 from chainrule.train import callbacks as cb
 
@@ -86,10 +86,8 @@ def setup(config: RunConfig, run_dir: Path | None = None) -> Setup:
     cr.manual_seed(seed)
     splits = build_data(config.data, seed)
     if config.regularization.label_noise > 0 and not splits.regression:
-        y = label_noise(splits.train.y, config.regularization.label_noise,
-                        splits.train.num_classes, generator=seed)
-        splits.train = ArrayDataset(splits.train.x, y, name=splits.train.name,
-                                    classes=splits.train.classes)
+        splits.train = noisy_labels(splits.train, config.regularization.label_noise,
+                                    generator=seed)
     preprocess = build_preprocess(config.preprocess)
     if preprocess is not None:
         preprocess.fit(splits.train.x)
@@ -125,7 +123,8 @@ def setup(config: RunConfig, run_dir: Path | None = None) -> Setup:
         metrics = ["mse", "r2"]
     trainer = Trainer(model, optimizer, build_loss(config.loss, splits.regression),
                       metrics=metrics, callbacks=callbacks,
-                      regularizers=build_regularizers(config.regularization, model, seed))
+                      regularizers=build_regularizers(config.regularization, model, seed),
+                      clip_grad_norm=config.optimizer.clip_grad_norm)
     augment = build_augment(config.augment, splits.train.num_classes)
     info = {"in_features": in_features, "out_features": out_features,
             "input_shape": list(splits.train.x.shape[1:])}

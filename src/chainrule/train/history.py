@@ -45,9 +45,11 @@ class History:
         return f"History(epochs={len(self.epoch)}, keys=[{keys}])"
 
     def state_dict(self) -> dict[str, Any]:
-        return {"history": self.history, "steps": self.steps, "epoch": self.epoch}
+        # Columns as [key, values] pairs: log keys such as "penalty/l2" may hold any character.
+        return {"history": [[k, v] for k, v in self.history.items()],
+                "steps": [[k, v] for k, v in self.steps.items()], "epoch": self.epoch}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.history = {k: list(v) for k, v in state["history"].items()}
-        self.steps = {k: list(v) for k, v in state["steps"].items()}
+        self.history = {k: list(v) for k, v in state["history"]}
+        self.steps = {k: list(v) for k, v in state["steps"]}
         self.epoch = list(state["epoch"])

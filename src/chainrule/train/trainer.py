@@ -17,6 +17,7 @@ from chainrule import random as cr_random
 from chainrule.autograd.function import no_grad
 from chainrule.autograd.tensor import Tensor
 from chainrule.data import ArrayDataset, DataLoader
+from chainrule.optim import clip_grad_norm_
 from chainrule.train.callbacks import Callback, CallbackList, Checkpoint, MetricsLogger, ProgressBar
 from chainrule.train.checkpoints import CheckpointStore
 from chainrule.train.history import History
@@ -93,6 +94,8 @@ class Trainer:
         callbacks: :class:`~chainrule.train.callbacks.Callback` instances. Defaults to none.
         regularizers: ``nn.regularize`` terms; each penalty is added to the loss
             and logged as ``penalty/<name>``. Defaults to none.
+        clip_grad_norm: rescale the gradients so their global L2 norm is at most
+            this before each step (``optim.clip_grad_norm_``). Defaults to ``None``.
 
     Example:
         >>> trainer = Trainer(model, optim.Adam(model.parameters()), "cross_entropy",
@@ -102,8 +105,11 @@ class Trainer:
 
     def __init__(self, model: Any, optimizer: Any, loss: str | Callable,
                  metrics: Sequence[str | Metric] = (), callbacks: Sequence[Callback] = (),
-                 regularizers: Sequence[Any] = ()):
+                 regularizers: Sequence[Any] = (), clip_grad_norm: float | None = None):
+        if clip_grad_norm is not None and not clip_grad_norm > 0:
+            raise ValueError(f"Trainer: clip_grad_norm must be > 0 or None, got {clip_grad_norm}")
         self.model, self.optimizer = model, optimizer
+        self.clip_grad_norm = clip_grad_norm
         self.loss_fn = resolve_loss(loss)
         self.metrics = [get_metric(m) for m in metrics]
         self.callbacks = list(callbacks)
@@ -211,6 +217,8 @@ class Trainer:
         total.backward()
         for reg in regs:
             reg.on_after_backward(model)
+        if self.clip_grad_norm is not None:
+            logs["grad_norm"] = clip_grad_norm_(model.parameters(), self.clip_grad_norm)
         self.optimizer.step()
         for reg in regs:
             reg.on_step_end(model)

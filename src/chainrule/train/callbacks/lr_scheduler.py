@@ -1,46 +1,46 @@
-"""LRScheduler: set the optimizer's learning rate from a schedule, per step or per epoch."""
+"""LRScheduler: drive the optimizer's learning rate from a schedule, per step or per epoch."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
+from chainrule import optim
 from chainrule.train.callbacks.base import Callback, Logs
 
 
 class LRScheduler(Callback):
-    """Drive ``optimizer.lr`` from ``schedule``.
+    """Step a learning-rate schedule along with training.
 
-    ``schedule`` is either a function of the step (or epoch) count returning a
-    learning rate, or an object with ``step(metric)`` such as
-    ``optim.ReduceLROnPlateau`` that adjusts the optimizer itself from a
-    monitored metric at each epoch end.
+    ``schedule`` is a schedule of the step count (``optim.CosineAnnealingLR``,
+    ``optim.OneCycleLR``, ... or any ``f(t) -> lr``), which is bound to the
+    trainer's optimizer with ``optim.LRScheduler`` (relative schedules use
+    the optimizer's learning rate as their base); or an
+    ``optim.ReduceLROnPlateau``, which is fed ``monitor`` at each epoch end.
 
     Args:
-        schedule: ``f(t) -> lr`` or a plateau scheduler.
-        interval: ``"step"`` (t = optimizer steps taken) or ``"epoch"`` (t =
-            epochs completed). Ignored for plateau schedulers. Defaults to ``"step"``.
-        monitor: metric fed to a plateau scheduler. Defaults to ``"val_loss"``.
+        schedule: the schedule, or a plateau scheduler.
+        interval: ``"step"`` (advance after every optimizer step) or
+            ``"epoch"``. Ignored for plateau schedulers. Defaults to ``"step"``.
+        monitor: the metric a plateau scheduler watches. Defaults to ``"val_loss"``.
     """
 
-    def __init__(self, schedule: Callable[[int], float] | Any, interval: str = "step",
-                 monitor: str = "val_loss"):
+    def __init__(self, schedule: Any, interval: str = "step", monitor: str = "val_loss"):
         if interval not in ("step", "epoch"):
             raise ValueError(f"LRScheduler: interval must be 'step' or 'epoch', got {interval!r}")
         self.schedule, self.interval, self.monitor = schedule, interval, monitor
-        self.plateau = hasattr(schedule, "step") and not callable(schedule)
+        self.plateau = isinstance(schedule, optim.ReduceLROnPlateau)
+        self.scheduler: optim.LRScheduler | None = None
 
-    def _set(self, t: int) -> None:
-        self.trainer.optimizer.lr = float(self.schedule(t))
-
-    def on_train_begin(self, logs: Logs | None = None) -> None:
-        if not self.plateau:
-            t = self.trainer.global_step if self.interval == "step" else self.trainer.epoch
-            self._set(t)
+    def set_trainer(self, trainer: Any) -> None:
+        super().set_trainer(trainer)
+        # Bound once, before a resume restores its position: like torch, binding applies
+        # the schedule's first value right away.
+        if not self.plateau and self.scheduler is None:
+            self.scheduler = optim.LRScheduler(trainer.optimizer, self.schedule)
 
     def on_batch_end(self, batch: int, logs: Logs | None = None) -> None:
-        if not self.plateau and self.interval == "step":
-            self._set(self.trainer.global_step)
+        if self.scheduler is not None and self.interval == "step":
+            self.scheduler.step()
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
         logs = logs or {}
@@ -49,13 +49,11 @@ class LRScheduler(Callback):
             if key in logs:
                 self.schedule.step(logs[key])
         elif self.interval == "epoch":
-            self._set(epoch + 1)
+            self.scheduler.step()
 
     def state_dict(self) -> dict[str, Any]:
-        if hasattr(self.schedule, "state_dict"):
-            return {"schedule": self.schedule.state_dict()}
-        return {}
+        owner = self.schedule if self.plateau else self.scheduler
+        return {"scheduler": owner.state_dict()}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        if "schedule" in state:
-            self.schedule.load_state_dict(state["schedule"])
+        (self.schedule if self.plateau else self.scheduler).load_state_dict(state["scheduler"])

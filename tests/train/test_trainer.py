@@ -1,0 +1,163 @@
+import json
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+from chainrule import nn, optim
+from chainrule.data import ArrayDataset, DataLoader, load_digits, train_val_split
+from chainrule.train import Trainer
+from chainrule.train import callbacks as cb
+
+
+@pytest.fixture(scope="module")
+def digits():
+    train, val = train_val_split(load_digits(flatten=True), 0.25, seed=0)
+    return train, val
+
+
+def mlp(width=32, seed=0):
+    cr.manual_seed(seed)
+    return nn.Sequential(nn.Linear(64, width), nn.ReLU(), nn.Linear(width, 10))
+
+
+def test_trainer_reaches_known_good_accuracy_on_digits(digits):
+    train, val = digits
+    model = mlp(64)
+    trainer = Trainer(model, optim.Adam(model.parameters(), lr=3e-3), "cross_entropy",
+                      metrics=["accuracy", "f1"])
+    history = trainer.fit(train, val=val, epochs=15, batch_size=32, seed=0, verbose=False)
+    assert history["val_accuracy"][-1] > 0.95
+    assert history["loss"][-1] < history["loss"][0] / 5
+    assert len(history.steps["loss"]) == 15 * math.ceil(len(train) / 32)
+    assert set(history.history) >= {"loss", "accuracy", "f1", "val_loss", "val_accuracy", "lr",
+                                    "time"}
+    scores = trainer.evaluate(val)
+    assert scores["accuracy"] == pytest.approx(history["val_accuracy"][-1])
+    pred = trainer.predict(val.x)
+    assert pred.shape == (len(val), 10)
+    assert np.mean(pred.argmax(1) == val.y) == pytest.approx(scores["accuracy"])
+
+
+@pytest.mark.parametrize("batch_size", [None, 1])
+def test_full_batch_and_online_sgd(digits, batch_size):
+    train, _ = digits
+    small = ArrayDataset(train.x[:120], train.y[:120])
+    model = mlp()
+    trainer = Trainer(model, optim.SGD(model.parameters(), lr=0.05 if batch_size else 0.5),
+                      "cross_entropy")
+    history = trainer.fit(small, epochs=3 if batch_size else 30, batch_size=batch_size,
+                          verbose=False)
+    steps_per_epoch = 1 if batch_size is None else 120
+    assert len(history.steps["loss"]) == steps_per_epoch * len(history.epoch)
+    assert history["loss"][-1] < history["loss"][0]
+
+
+class _Snapshots(cb.Callback):
+    def __init__(self):
+        self.weights = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.weights.append(self.trainer.model.state_dict())
+
+
+def test_early_stopping_restores_best_epoch_weights_exactly(digits):
+    train, val = digits
+    model = mlp(16)
+    snaps = _Snapshots()
+    # A learning rate high enough to make val_loss bounce, so patience runs out.
+    stopper = cb.EarlyStopping(monitor="val_loss", patience=2, restore_best=True)
+    trainer = Trainer(model, optim.SGD(model.parameters(), lr=0.8, momentum=0.9),
+                      "cross_entropy", callbacks=[snaps, stopper])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        history = trainer.fit(train, val=val, epochs=40, batch_size=64, seed=1, verbose=False)
+    val_loss = np.array(history["val_loss"])
+    best = int(np.nanargmin(val_loss))
+    assert len(history.epoch) < 40, "patience should have stopped training early"
+    assert stopper.best_epoch == best
+    for name, value in model.state_dict().items():
+        np.testing.assert_array_equal(value, snaps.weights[best][name])
+
+
+def test_divergence_guard_fires_on_absurd_learning_rate(digits):
+    train, _ = digits
+    model = mlp()
+    guard = cb.DivergenceGuard()
+    trainer = Trainer(model, optim.SGD(model.parameters(), lr=1e3), "cross_entropy",
+                      callbacks=[guard])
+    with pytest.warns(UserWarning, match="DivergenceGuard stopped training at step"):
+        history = trainer.fit(train, epochs=5, batch_size=32, verbose=False)
+    assert guard.fired is not None
+    assert guard.fired["rule"] in ("loss is not finite",) or "exceeds 3x" in guard.fired["rule"]
+    assert len(history.epoch) == 1
+    for value in model.state_dict().values():
+        assert np.isfinite(value).all()
+
+
+def test_run_dir_logs_and_checkpoints(tmp_path, digits):
+    train, val = digits
+    model = mlp()
+    trainer = Trainer(model, optim.Adam(model.parameters()), "cross_entropy",
+                      metrics=["accuracy"], callbacks=[cb.Checkpoint(
+                          tmp_path / "ckpt", every_n_steps=10, keep_last=2, monitor="val_loss")])
+    trainer.fit(train, val=val, epochs=2, batch_size=64, run_dir=tmp_path, verbose=False)
+    records = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
+    epochs = [r for r in records if r["kind"] == "epoch"]
+    assert [r["epoch"] for r in epochs] == [0, 1]
+    assert {"loss", "accuracy", "val_loss", "val_accuracy", "lr"} <= set(epochs[0])
+    header = (tmp_path / "metrics.csv").read_text().splitlines()[0].split(",")
+    assert "val_accuracy" in header
+    kept = sorted(p.name for p in (tmp_path / "ckpt").glob("ckpt-*.safetensors"))
+    assert len(kept) == 2
+    assert (tmp_path / "ckpt" / "best.safetensors").exists()
+
+
+def _fit_with_checkpoints(directory, epochs, resume, every=7):
+    model = mlp(16, seed=3)
+    opt = optim.Adam(model.parameters(), lr=1e-2)
+    train, val = train_val_split(load_digits(flatten=True), 0.25, seed=0)
+    trainer = Trainer(model, opt, "cross_entropy", metrics=["accuracy"],
+                      callbacks=[cb.Checkpoint(directory, every_n_steps=every, keep_last=5)])
+    loader = DataLoader(train, batch_size=50, shuffle=True, seed=5)
+    history = trainer.fit(loader, val=val, epochs=epochs, resume=resume, verbose=False)
+    return model, history
+
+
+def test_resume_from_mid_epoch_checkpoint_is_bit_identical(tmp_path):
+    full, full_history = _fit_with_checkpoints(tmp_path / "a", epochs=3, resume=False)
+    _fit_with_checkpoints(tmp_path / "b", epochs=1, resume=False)
+    # Drop the epoch-end checkpoint so that the run resumes in the middle of epoch 0.
+    sorted((tmp_path / "b").glob("ckpt-*"))[-1].unlink()
+    resumed, history = _fit_with_checkpoints(tmp_path / "b", epochs=3, resume=True)
+    for name, value in full.state_dict().items():
+        np.testing.assert_array_equal(value, resumed.state_dict()[name])
+    assert history["val_loss"] == full_history["val_loss"]
+    assert history.steps["loss"] == full_history.steps["loss"]
+
+
+def test_truncated_newest_checkpoint_falls_back_with_warning(tmp_path):
+    _fit_with_checkpoints(tmp_path, epochs=1, resume=False)
+    paths = sorted(tmp_path.glob("ckpt-*.safetensors"))
+    assert len(paths) >= 2
+    data = paths[-1].read_bytes()
+    paths[-1].write_bytes(data[: len(data) // 2])
+    with pytest.warns(UserWarning, match="unreadable.*falling back"):
+        model, history = _fit_with_checkpoints(tmp_path, epochs=2, resume=True)
+    full, _ = _fit_with_checkpoints(tmp_path / "ref", epochs=2, resume=False)
+    for name, value in full.state_dict().items():
+        np.testing.assert_array_equal(value, model.state_dict()[name])
+
+
+def test_fit_rejects_bad_arguments(digits):
+    train, _ = digits
+    model = mlp()
+    trainer = Trainer(model, optim.SGD(model.parameters(), lr=0.1), "cross_entropy")
+    with pytest.raises(ValueError, match="epochs must be >= 1"):
+        trainer.fit(train, epochs=0)
+    with pytest.raises(TypeError, match="expected a dataset"):
+        trainer.fit([1, 2, 3])
+    with pytest.raises(ValueError, match="unknown loss 'hinge'"):
+        Trainer(model, None, "hinge")
