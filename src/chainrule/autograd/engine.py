@@ -20,6 +20,7 @@ class _Freed:
     """Stands in for the context of an op whose graph was freed by backward."""
 
     inputs: tuple = ()
+    needs_input_grad: tuple = ()
 
     def __repr__(self) -> str:
         return "<freed>"
@@ -42,26 +43,28 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return grad.sum(axis=axes, keepdims=True).reshape(shape)
 
 
-def topological_order(roots: Sequence[Tensor]) -> list[Tensor]:
-    """Tensors that require grad and lead to ``roots``, each after all of its inputs."""
-    order: list[Tensor] = []
-    seen: set[int] = set()
-    stack: list[tuple[Tensor, bool]] = [(r, False) for r in roots]
+def count_consumers(roots: Sequence[Tensor]) -> dict[int, int]:
+    """For every tensor behind ``roots`` that needs a gradient: how many recorded uses it has.
+
+    A tensor's gradient is complete once that many uses have sent theirs back,
+    so counting replaces a topological sort (Kahn's algorithm). Iterative: no
+    recursion limit however long the graph.
+    """
+    uses: dict[int, int] = {}
+    stack = list(roots)
     while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
+        ctx = stack.pop()._ctx
+        if ctx is None:
             continue
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        stack.append((node, True))
-        ctx = node._ctx
-        if ctx is not None:
-            for parent in ctx.inputs:
-                if parent.requires_grad and id(parent) not in seen:
-                    stack.append((parent, False))
-    return order
+        for parent, needed in zip(ctx.inputs, ctx.needs_input_grad, strict=True):
+            if needed:
+                key = id(parent)
+                if key in uses:
+                    uses[key] += 1
+                else:
+                    uses[key] = 1
+                    stack.append(parent)
+    return uses
 
 
 def _seed(root: Tensor, grad: object) -> np.ndarray:
@@ -74,7 +77,7 @@ def _seed(root: Tensor, grad: object) -> np.ndarray:
                 f"backward: grad can be omitted only for a one-element tensor; this one has "
                 f"shape {root.shape}, so pass grad= of that shape (or call .sum() first)"
             )
-        return np.ones_like(root.data)
+        return np.array(1, dtype=root.data.dtype).reshape(root.shape)  # cheaper than ones_like
     g = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=root.data.dtype)
     if g.shape != root.shape:
         raise RuntimeError(f"backward: grad of shape {g.shape} does not match the tensor's "
@@ -99,7 +102,9 @@ def backward(roots: Sequence[Tensor], grads: Sequence[object] | None = None,
              capture: Sequence[Tensor] | None = None) -> list[np.ndarray | None] | None:
     """Back-propagate from ``roots``; fill leaves' ``.grad`` or return the gradients of ``capture``.
 
-    With ``capture`` given, no ``.grad`` is touched (the functional ``grad`` form).
+    A tensor is processed once the gradients of all its uses have arrived, so
+    each op's backward runs once on the summed gradient. With ``capture`` given,
+    no ``.grad`` is touched (the functional ``grad`` form).
     """
     pending: dict[int, np.ndarray] = {}
     for i, root in enumerate(roots):
@@ -107,18 +112,20 @@ def backward(roots: Sequence[Tensor], grads: Sequence[object] | None = None,
         prev = pending.get(id(root))
         pending[id(root)] = g if prev is None else prev + g
     captured = None if capture is None else {id(t): None for t in capture}
+    uses = count_consumers(roots)
+    ready = list({id(r): r for r in roots if id(r) not in uses}.values())
 
-    for node in reversed(topological_order(roots)):
+    while ready:
+        node = ready.pop()
         g = pending.pop(id(node), None)
-        if g is None:
-            continue
-        if node._hooks:
-            g = _run_hooks(node, g)
-        if captured is not None and id(node) in captured:
-            captured[id(node)] = g
+        if g is not None:
+            if node._hooks:
+                g = _run_hooks(node, g)
+            if captured is not None and id(node) in captured:
+                captured[id(node)] = g
         ctx = node._ctx
         if ctx is None:
-            if captured is None:
+            if g is not None and captured is None:
                 _accumulate(node, g)
             continue
         if ctx is FREED:
@@ -126,21 +133,32 @@ def backward(roots: Sequence[Tensor], grads: Sequence[object] | None = None,
                 "backward through the graph a second time: its saved values were freed by the "
                 "first backward; pass retain_graph=True to the first call to keep them"
             )
-        input_grads = ctx.backward(g)
-        if type(input_grads) is not tuple:
-            input_grads = (input_grads,)
-        for parent, needed, gi in zip(ctx.inputs, ctx.needs_input_grad, input_grads,
-                                      strict=False):
-            if not needed or gi is None:
+        inputs = ctx.inputs
+        if g is None:  # no gradient reached this op: its inputs only need releasing
+            input_grads = (None,) * len(inputs)
+        else:
+            input_grads = ctx.backward(g)
+            if type(input_grads) is not tuple:
+                input_grads = (input_grads,)
+            if len(input_grads) < len(inputs):
+                raise RuntimeError(f"{type(ctx).__name__}.backward returned {len(input_grads)} "
+                                   f"gradients for {len(inputs)} inputs")
+        for parent, needed, gi in zip(inputs, ctx.needs_input_grad, input_grads, strict=False):
+            if not needed:
                 continue
-            pdata = parent.data
-            if gi.shape != pdata.shape:
-                gi = unbroadcast(gi, pdata.shape)
-            if gi.dtype != pdata.dtype:
-                gi = gi.astype(pdata.dtype)
             key = id(parent)
-            prev = pending.get(key)
-            pending[key] = gi if prev is None else prev + gi
+            if gi is not None:
+                pdata = parent.data
+                if gi.shape != pdata.shape:
+                    gi = unbroadcast(gi, pdata.shape)
+                if gi.dtype is not pdata.dtype and gi.dtype != pdata.dtype:
+                    gi = gi.astype(pdata.dtype)
+                prev = pending.get(key)
+                pending[key] = gi if prev is None else prev + gi
+            left = uses[key] - 1
+            uses[key] = left
+            if not left:
+                ready.append(parent)
         if not retain_graph:
             node._ctx = FREED
     if captured is None:

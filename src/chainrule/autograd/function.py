@@ -46,19 +46,20 @@ class Function:
         """Run the op on tensors and record it in the graph when gradients are needed."""
         ctx = cls()
         out = ctx.forward(*[t.data for t in inputs], **params)
-        tangent = None
-        if _Mode.forward_ad and any(t._tangent is not None for t in inputs):
-            tangent = _tangent_of(ctx, inputs, out)
-        if _Mode.grad_enabled:
-            needs = tuple([t.requires_grad for t in inputs])
-            if True in needs:
-                ctx.inputs = inputs
-                ctx.needs_input_grad = needs
-                result = Tensor._wrap(out, ctx)
-                result._tangent = tangent
-                return result
         result = Tensor._wrap(out)
-        result._tangent = tangent
+        if _Mode.forward_ad:
+            for t in inputs:
+                if t._tangent is not None:
+                    result._tangent = _tangent_of(ctx, inputs, out)
+                    break
+        if _Mode.grad_enabled:
+            for t in inputs:
+                if t.requires_grad:  # some input needs a gradient: link the output in
+                    ctx.inputs = inputs
+                    ctx.needs_input_grad = tuple([t.requires_grad for t in inputs])
+                    result.requires_grad = True
+                    result._ctx = ctx
+                    break
         return result
 
     def __repr__(self) -> str:

@@ -66,7 +66,7 @@ class Tensor:
     @classmethod
     def _wrap(cls, data: np.ndarray, ctx: Any = None) -> Tensor:
         """Wrap an ndarray without copying or dtype conversion (the ops' fast path)."""
-        t = cls.__new__(cls)
+        t = object.__new__(cls)
         t.data = data
         t.grad = None
         t.requires_grad = ctx is not None

@@ -18,23 +18,27 @@ class _Loss(Function):
     """Per-element losses reduced by ``reduction``; ``backward`` scales by the reduction."""
 
     def reduce(self, losses: np.ndarray, reduction: str, count: int | None = None) -> np.ndarray:
-        self.reduction, self.loss_shape = reduction, losses.shape
+        self.reduction = reduction
         self.count = losses.size if count is None else count
         if reduction == "none":
             return losses
         total = losses.sum()
         if reduction == "sum":
             return np.asarray(total)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.asarray(total / losses.dtype.type(self.count))
+        if self.count == 0:  # nothing counted: the mean is nan, as in torch
+            return np.asarray(np.nan, dtype=losses.dtype)
+        return np.asarray(total / losses.dtype.type(self.count))
 
     def upstream(self, g: np.ndarray) -> np.ndarray:
-        """The gradient reaching each per-element loss."""
-        if self.reduction == "none":
+        """The gradient reaching each per-element loss: a 0-d array unless reduction='none'.
+
+        A 0-d array broadcasts against the per-element derivative for free.
+        """
+        if self.reduction != "mean":
             return g
-        if self.reduction == "mean":
-            g = g / g.dtype.type(self.count)
-        return np.broadcast_to(g, self.loss_shape)
+        if self.count == 0:
+            return g * g.dtype.type(np.nan)
+        return g / g.dtype.type(self.count)
 
 
 class MSE(_Loss):
@@ -118,80 +122,111 @@ def _restore(a2: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return np.moveaxis(moved, -1, 1)
 
 
-def check_labels(target: np.ndarray, classes: int, ignore_index: int, op: str) -> None:
-    """Raise if integer labels fall outside [0, classes) (ignore_index aside)."""
-    valid = target[target != ignore_index]
-    if valid.size and (valid.min() < 0 or valid.max() >= classes):
-        bad = valid[(valid < 0) | (valid >= classes)]
+def label_mask(target: np.ndarray, classes: int, ignore_index: int, op: str) -> np.ndarray | None:
+    """Which integer labels count (None: all of them); raise if a counted one is not a class."""
+    if target.size == 0:
+        return None
+    lo, hi = target.min(), target.max()
+    if 0 <= lo and hi < classes and not lo <= ignore_index <= hi:
+        return None  # the common case, decided by two reductions
+    keep = target != ignore_index
+    valid = target[keep]
+    bad = valid[(valid < 0) | (valid >= classes)]
+    if bad.size:
         raise ValueError(f"{op}: labels must lie in [0, {classes}), got {bad[:5].tolist()}"
                          f"{' ...' if bad.size > 5 else ''}")
+    return None if keep.all() else keep
 
 
-class NLL(_Loss):
+class _Labelled(_Loss):
+    """Shared bookkeeping of integer labels: the picked entry of each row, the ignored rows."""
+
+    def pick(self, lp: np.ndarray, target: np.ndarray, ignore_index: int, op: str) -> np.ndarray:
+        """-lp[i, y_i] for every row (0 where the label is ignored)."""
+        t = target.reshape(-1)
+        self.keep = keep = label_mask(t, lp.shape[1], ignore_index, op)
+        self.rows = np.arange(t.size)
+        self.cols = t if keep is None else np.where(keep, t, 0)
+        picked = -lp[self.rows, self.cols]
+        if keep is not None:
+            picked[~keep] = 0
+        return picked
+
+    def counted(self) -> int:
+        return self.rows.size if self.keep is None else int(self.keep.sum())
+
+    def scale_rows(self, grad: np.ndarray, up: np.ndarray) -> np.ndarray:
+        """Multiply each row of ``grad`` by its upstream gradient; zero the ignored rows."""
+        grad *= up if up.ndim == 0 else up.reshape(-1, 1)
+        if self.keep is not None:
+            grad[~self.keep] = 0
+        return grad
+
+
+class NLL(_Labelled):
     """-logp[i, y_i]: the negative log-likelihood of log-probabilities (class axis 1)."""
 
     def forward(self, logp: np.ndarray, target: np.ndarray, reduction: str = "mean",
                 ignore_index: int = -100) -> np.ndarray:
         lp = _class_last(logp)
-        t = target.reshape(-1)
-        check_labels(t, lp.shape[1], ignore_index, "nll_loss")
-        self.shape, self.keep = logp.shape, t != ignore_index
-        self.rows, self.cols = np.nonzero(self.keep)[0], t[self.keep]
-        losses = np.zeros(t.shape, dtype=logp.dtype)
-        losses[self.rows] = -lp[self.rows, self.cols]
-        return self.reduce(losses.reshape(target.shape), reduction, int(self.keep.sum()))
+        self.shape = logp.shape
+        losses = self.pick(lp, target, ignore_index, "nll_loss")
+        return self.reduce(losses.reshape(target.shape), reduction, self.counted())
 
     def backward(self, g: np.ndarray) -> tuple:
-        up = np.asarray(self.upstream(g)).reshape(-1)
-        grad = np.zeros((up.size, self.shape[1] if len(self.shape) > 1 else self.shape[0]),
-                        dtype=up.dtype)
-        grad[self.rows, self.cols] = -up[self.rows]
-        return _restore(grad, self.shape), None
+        grad = np.zeros((self.rows.size, self.shape[1] if len(self.shape) > 1 else self.shape[0]),
+                        dtype=g.dtype)
+        grad[self.rows, self.cols] = -1
+        return _restore(self.scale_rows(grad, self.upstream(g)), self.shape), None
 
 
-class CrossEntropy(_Loss):
+class CrossEntropy(_Labelled):
     """Softmax cross-entropy from logits (class axis 1), integer or probability targets.
 
-    With label smoothing ``s`` the target becomes (1 - s) y + s / C.
+    With label smoothing ``s`` the target becomes (1 - s) y + s / C, so the loss
+    is -(1 - s) logp[y] - (s / C) sum(logp) and its gradient softmax - target.
+    Integer labels never build the dense target matrix.
     """
 
     def forward(self, logits: np.ndarray, target: np.ndarray, reduction: str = "mean",
                 label_smoothing: float = 0.0, ignore_index: int = -100) -> np.ndarray:
         z = _class_last(logits)
-        n, classes = z.shape
         shifted = z - z.max(axis=1, keepdims=True)
         logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-        self.shape, self.logp, self.soft = logits.shape, logp, target.dtype.kind == "f"
+        self.shape, self.logp = logits.shape, logp
         s = self.smoothing = logits.dtype.type(label_smoothing)
-        if self.soft:
+        classes = z.shape[1]
+        if target.dtype.kind == "f":
             if target.shape != logits.shape:
                 raise ValueError(f"cross_entropy: probability targets of shape {target.shape} "
                                  f"must match the logits' shape {logits.shape}")
-            dist = _class_last(target).astype(logits.dtype, copy=False) * (1 - s) + s / classes
-            self.dist, self.keep = dist, None
-            losses = -(dist * logp).sum(axis=1)
-            out_shape, count = target.shape[:1] + target.shape[2:], None
-            if logits.ndim == 1:
-                out_shape = ()
-        else:
-            t = target.reshape(-1)
-            check_labels(t, classes, ignore_index, "cross_entropy")
-            keep = t != ignore_index
-            dist = np.zeros_like(logp)
-            dist[np.nonzero(keep)[0], t[keep]] = 1 - s
-            dist += s / classes
-            dist[~keep] = 0
-            self.dist, self.keep = dist, keep
-            losses = -(dist * logp).sum(axis=1)
-            out_shape, count = target.shape, int(keep.sum())
-        return self.reduce(losses.reshape(out_shape), reduction, count)
+            self.dist = _class_last(target).astype(logits.dtype, copy=False) * (1 - s) + \
+                s / classes
+            losses = -(self.dist * logp).sum(axis=1)
+            out_shape = () if logits.ndim == 1 else target.shape[:1] + target.shape[2:]
+            return self.reduce(losses.reshape(out_shape), reduction)
+        self.dist = None
+        losses = self.pick(logp, target, ignore_index, "cross_entropy")
+        if s:
+            smooth = logp.sum(axis=1) * (s / classes)
+            if self.keep is not None:
+                smooth[~self.keep] = 0
+            losses = losses * (1 - s) - smooth
+        return self.reduce(losses.reshape(target.shape), reduction, self.counted())
 
     def backward(self, g: np.ndarray) -> tuple:
-        up = np.asarray(self.upstream(g)).reshape(-1, 1)
-        p = np.exp(self.logp)
-        mass = self.dist.sum(axis=1, keepdims=True)  # 1, or 0 for ignored rows
-        g_logits = _restore(up * (p * mass - self.dist), self.shape)
+        up = self.upstream(g)
+        grad = np.exp(self.logp)  # the softmax
+        if self.dist is None:
+            s = self.smoothing
+            grad[self.rows, self.cols] -= 1 - s
+            if s:
+                grad -= s / grad.shape[1]
+            return _restore(self.scale_rows(grad, up), self.shape), None
+        up = up if up.ndim == 0 else up.reshape(-1, 1)
+        mass = self.dist.sum(axis=1, keepdims=True)  # 1 unless the targets are unnormalised
+        g_logits = _restore(up * (grad * mass - self.dist), self.shape)
         g_target = None
-        if self.soft and self.needs_input_grad[1]:
+        if self.needs_input_grad[1]:
             g_target = _restore(-up * self.logp * (1 - self.smoothing), self.shape)
         return g_logits, g_target

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from chainrule.autograd.function import Function
@@ -13,6 +15,8 @@ def normalize_axes(axis: Axis, ndim: int) -> tuple[int, ...]:
     """Axes as a sorted tuple of non-negative ints; None means every axis."""
     if axis is None:
         return tuple(range(ndim))
+    if type(axis) is int and -ndim <= axis < ndim:  # the common case, without the loop
+        return (axis % ndim,)
     axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
     out = []
     for ax in axes:
@@ -24,34 +28,50 @@ def normalize_axes(axis: Axis, ndim: int) -> tuple[int, ...]:
     return tuple(sorted(out))
 
 
+def spread(g: np.ndarray, kept: tuple[int, ...], shape: tuple[int, ...]) -> np.ndarray:
+    """``g`` given the reduced axes back (shape ``kept``) and copied across ``shape``.
+
+    A fresh array: ``np.broadcast_to`` would save the copy but costs several
+    microseconds of Python per call, which dominates on small tensors.
+    """
+    out = np.empty(shape, dtype=g.dtype)
+    out[...] = g.reshape(kept)
+    return out
+
+
 class _Reduction(Function):
     """Shared bookkeeping: remember the axes so the gradient can be re-expanded."""
 
     def _setup(self, a: np.ndarray, axis: Axis, keepdims: bool) -> tuple[int, ...]:
         self.shape = a.shape
-        self.axes = normalize_axes(axis, a.ndim)
+        self.axes = axes = normalize_axes(axis, a.ndim)
         self.keepdims = keepdims
-        self.count = int(np.prod([a.shape[i] for i in self.axes], dtype=np.int64))
-        return self.axes
+        self.count = math.prod([a.shape[i] for i in axes])
+        return axes
 
-    def expand(self, g: np.ndarray) -> np.ndarray:
-        """Give a reduced gradient its reduced axes back, as size-1 dims."""
-        if not self.keepdims and self.axes:
-            g = np.expand_dims(g, self.axes)
-        return g
+    @property
+    def kept(self) -> tuple[int, ...]:
+        """The output's shape with keepdims=True: reduced axes as size 1."""
+        return tuple(1 if i in self.axes else n for i, n in enumerate(self.shape))
+
+    @property
+    def out_shape(self) -> tuple[int, ...]:
+        """The output's shape with keepdims=False: reduced axes dropped."""
+        return tuple(n for i, n in enumerate(self.shape) if i not in self.axes)
 
     def reduce(self, t: np.ndarray) -> np.ndarray:
-        return t.sum(axis=self.axes, keepdims=self.keepdims)
+        return np.add.reduce(t, axis=self.axes, keepdims=self.keepdims)
 
 
 class Sum(_Reduction):
-    """Sum over ``axis``; the gradient is broadcast back."""
+    """Sum over ``axis``; the gradient is copied back over the summed axes."""
 
     def forward(self, a: np.ndarray, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
-        return np.asarray(a.sum(axis=self._setup(a, axis, keepdims), keepdims=keepdims))
+        return np.asarray(np.add.reduce(a, axis=self._setup(a, axis, keepdims),
+                                        keepdims=keepdims))
 
     def backward(self, g: np.ndarray) -> np.ndarray:
-        return np.broadcast_to(self.expand(g), self.shape)
+        return spread(g, self.kept, self.shape)
 
     def jvp(self, ta: np.ndarray) -> np.ndarray:
         return self.reduce(ta)
@@ -61,60 +81,75 @@ class Mean(_Reduction):
     """Mean over ``axis``; each input gets 1/n of the gradient."""
 
     def forward(self, a: np.ndarray, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
-        return np.asarray(a.mean(axis=self._setup(a, axis, keepdims), keepdims=keepdims))
+        total = np.add.reduce(a, axis=self._setup(a, axis, keepdims), keepdims=keepdims)
+        return np.asarray(total / a.dtype.type(self.count))
 
     def backward(self, g: np.ndarray) -> np.ndarray:
-        return np.broadcast_to(self.expand(g) / g.dtype.type(self.count), self.shape)
+        return spread(g / g.dtype.type(self.count), self.kept, self.shape)
 
     def jvp(self, ta: np.ndarray) -> np.ndarray:
         return self.reduce(ta) / ta.dtype.type(self.count)
 
 
 class Var(_Reduction):
-    """Variance sum((a - mean)^2) / (n - ddof) over ``axis`` (ddof=0: the biased form)."""
+    """Variance sum((a - mean)^2) / (n - ddof) over ``axis`` (ddof=0: the biased form).
+
+    With no degrees of freedom left (n <= ddof) the variance is nan.
+    """
 
     def forward(self, a: np.ndarray, axis: Axis = None, keepdims: bool = False,
                 ddof: int = 0) -> np.ndarray:
         axes = self._setup(a, axis, keepdims)
-        self.centred = a - a.mean(axis=axes, keepdims=True)
         dof = self.count - ddof
+        mean = np.add.reduce(a, axis=axes, keepdims=True) / a.dtype.type(max(self.count, 1))
+        self.centred = a - mean
         self.scale = a.dtype.type(2.0 / dof if dof > 0 else np.nan)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.asarray(a.var(axis=axes, keepdims=keepdims, ddof=ddof))
+        squares = np.add.reduce(self.centred * self.centred, axis=axes, keepdims=keepdims)
+        return np.asarray(squares * (self.scale / 2))
 
     def backward(self, g: np.ndarray) -> np.ndarray:
-        return self.expand(g) * self.scale * self.centred
+        g = g if self.keepdims else g.reshape(self.kept)
+        return g * self.scale * self.centred
 
     def jvp(self, ta: np.ndarray) -> np.ndarray:
         return self.reduce(self.centred * ta) * self.scale
 
 
 class Max(_Reduction):
-    """Max over ``axis``: the max gate routes the gradient to the winner (shared evenly on ties)."""
+    """Max over ``axis``: the max gate routes the gradient to the winner (shared evenly on ties).
 
-    _pick = staticmethod(np.max)
+    Ties split the gradient as ``torch.amax`` does (and ``torch.max()`` over all elements).
+    """
+
+    _pick = np.maximum
 
     def forward(self, a: np.ndarray, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
         axes = self._setup(a, axis, keepdims)
         if a.size == 0:
             raise ValueError(f"{type(self).__name__.lower()} of an empty tensor "
                              f"(shape {a.shape})")
-        best = self._pick(a, axis=axes, keepdims=True)
-        winners = a == best
-        self.share = winners / winners.sum(axis=axes, keepdims=True).astype(a.dtype)
-        return best if keepdims else np.squeeze(best, axis=axes)
+        self.a = a
+        self.best = best = self._pick.reduce(a, axis=axes, keepdims=True)
+        return best if keepdims else best.reshape(self.out_shape)
+
+    def share(self) -> np.ndarray:
+        """The fraction of the gradient each element receives: 1/k for each of k winners."""
+        winners = self.a == self.best
+        return winners / np.add.reduce(winners, axis=self.axes, keepdims=True).astype(
+            self.a.dtype)
 
     def backward(self, g: np.ndarray) -> np.ndarray:
-        return self.expand(g) * self.share
+        g = g if self.keepdims else g.reshape(self.kept)
+        return g * self.share()
 
     def jvp(self, ta: np.ndarray) -> np.ndarray:
-        return self.reduce(self.share * ta)
+        return self.reduce(self.share() * ta)
 
 
 class Min(Max):
-    """Min over ``axis`` (gradient shared evenly between tied minima)."""
+    """Min over ``axis`` (gradient shared evenly between tied minima, as ``torch.amin``)."""
 
-    _pick = staticmethod(np.min)
+    _pick = np.minimum
 
 
 class LogSumExp(_Reduction):
@@ -122,18 +157,19 @@ class LogSumExp(_Reduction):
 
     def forward(self, a: np.ndarray, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
         axes = self._setup(a, axis, keepdims)
-        m = a.max(axis=axes, keepdims=True)
+        m = np.maximum.reduce(a, axis=axes, keepdims=True)
         m = np.where(np.isfinite(m), m, 0).astype(a.dtype, copy=False)
         e = np.exp(a - m)
-        total = e.sum(axis=axes, keepdims=True)
+        total = np.add.reduce(e, axis=axes, keepdims=True)
         with np.errstate(divide="ignore", invalid="ignore"):
             out = np.log(total) + m
             # softmax of a over axis, from e rather than exp(a - out): out has lost digits
             self.weights = e / total
-        return out if keepdims else np.squeeze(out, axis=axes)
+        return out if keepdims else out.reshape(self.out_shape)
 
     def backward(self, g: np.ndarray) -> np.ndarray:
-        return self.expand(g) * self.weights
+        g = g if self.keepdims else g.reshape(self.kept)
+        return g * self.weights
 
     def jvp(self, ta: np.ndarray) -> np.ndarray:
         return self.reduce(self.weights * ta)
