@@ -197,11 +197,14 @@ def with_warmup(schedule: LRSchedule, warmup_steps: int, start_factor: float = 0
     """``schedule`` after a linear warm-up from ``start_factor * lr`` over ``warmup_steps``.
 
     ``SequentialLR([LinearLR(start_factor, 1.0, warmup_steps), schedule], [warmup_steps])``;
-    the warm-up and a relative ``schedule`` share the base rate.
+    the warm-up climbs to ``schedule``'s ``base_lr`` when it has one, else to the
+    group's rate that :class:`~chainrule.optim.LRScheduler` supplies.
 
     Args:
         schedule: what follows the warm-up (it starts at its own step 0).
         warmup_steps: length of the warm-up (positive).
         start_factor: the first step's fraction of the rate. Defaults to ``0.1``.
     """
-    return SequentialLR([LinearLR(start_factor, 1.0, warmup_steps), schedule], [warmup_steps])
+    base = schedule.base_lr if schedule.needs_base else None
+    warmup = LinearLR(start_factor, 1.0, warmup_steps, base_lr=base)
+    return SequentialLR([warmup, schedule], [warmup_steps])
