@@ -177,13 +177,14 @@ def bench_mlp(torch: Any, budget: float, repeats: int) -> list[dict]:
 def environment(torch: Any) -> dict:
     from threadpoolctl import threadpool_info
 
+    # Every BLAS loaded in the process; the one numpy's matmul uses sits in numpy.libs.
     blas = [{k: info.get(k) for k in ("internal_api", "version", "architecture", "num_threads",
-                                      "filepath")}
+                                      "filepath")} | {"numpy": "numpy" in info["filepath"]}
             for info in threadpool_info() if info.get("user_api") == "blas"]
     return {
         "python": sys.version.split()[0], "platform": platform.platform(),
         "cpu_count": os.cpu_count(), "numpy": np.__version__, "torch": torch.__version__,
-        "torch_threads": torch.get_num_threads(), "numpy_blas": blas,
+        "torch_threads": torch.get_num_threads(), "blas": blas,
         "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"),
         "OPENBLAS_L2_SIZE": os.environ.get("OPENBLAS_L2_SIZE"),
     }
@@ -192,8 +193,9 @@ def environment(torch: Any) -> dict:
 def print_report(env: dict, ops: list[dict], mlp: list[dict]) -> None:
     print(f"numpy {env['numpy']}, torch {env['torch']} ({env['torch_threads']} threads), "
           f"{env['cpu_count']} cores, python {env['python']}")
-    for blas in env["numpy_blas"]:
-        print(f"numpy BLAS: {blas['internal_api']} {blas['version']}, kernel "
+    for blas in env["blas"]:
+        owner = "numpy BLAS" if blas["numpy"] else "other BLAS"
+        print(f"{owner}: {blas['internal_api']} {blas['version']}, kernel "
               f"{blas['architecture']}, {blas['num_threads']} threads ({blas['filepath']})")
     print(f"OPENBLAS_CORETYPE={env['OPENBLAS_CORETYPE']} "
           f"OPENBLAS_L2_SIZE={env['OPENBLAS_L2_SIZE']}")

@@ -78,6 +78,8 @@ def test_astype_is_differentiable_and_casts_the_gradient_back():
     assert x.grad.dtype == np.float32
     np.testing.assert_array_equal(x.grad, [2.0, 4.0])
     assert y.float().dtype == np.float32
+    labels = x.astype(np.int64)
+    assert labels.dtype == np.int64 and not labels.requires_grad
 
 
 def test_comparisons_return_boolean_tensors_without_grad():

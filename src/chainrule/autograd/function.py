@@ -46,19 +46,19 @@ class Function:
         """Run the op on tensors and record it in the graph when gradients are needed."""
         ctx = cls()
         out = ctx.forward(*[t.data for t in inputs], **params)
-        result = Tensor._wrap(out)
-        if _Mode.forward_ad:
-            for t in inputs:
-                if t._tangent is not None:
-                    result._tangent = _tangent_of(ctx, inputs, out)
-                    break
+        node = None
         if _Mode.grad_enabled:
             for t in inputs:
                 if t.requires_grad:  # some input needs a gradient: link the output in
                     ctx.inputs = inputs
                     ctx.needs_input_grad = tuple([t.requires_grad for t in inputs])
-                    result.requires_grad = True
-                    result._ctx = ctx
+                    node = ctx
+                    break
+        result = Tensor._wrap(out, node)
+        if _Mode.forward_ad:
+            for t in inputs:
+                if t._tangent is not None:
+                    result._tangent = _tangent_of(ctx, inputs, out)
                     break
         return result
 

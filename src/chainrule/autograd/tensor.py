@@ -147,8 +147,15 @@ class Tensor:
         return Tensor._wrap(self.data)
 
     def astype(self, dtype: Any) -> Tensor:
-        """A copy converted to ``dtype`` (differentiable between floating dtypes)."""
-        return _ops.Cast.apply(self, dtype=np.dtype(dtype))
+        """A copy converted to ``dtype`` (differentiable between floating dtypes).
+
+        Converting to an integer or boolean dtype cuts the graph: such tensors
+        never require grad.
+        """
+        dtype = np.dtype(dtype)
+        if dtype.kind not in _FLOAT_KINDS:
+            return Tensor._wrap(self.data.astype(dtype))
+        return _ops.Cast.apply(self, dtype=dtype)
 
     def float(self) -> Tensor:
         return self.astype(np.float32)

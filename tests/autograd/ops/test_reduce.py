@@ -46,6 +46,14 @@ def test_var(ddof, data, shape, keepdims, seed):
              lambda a: a.var(axis=axis, keepdims=keepdims, ddof=ddof), seed=seed)
 
 
+def test_var_without_degrees_of_freedom_is_nan_like_torch():
+    torch = pytest.importorskip("torch")
+    ours = cr.tensor([[1.0], [2.0]]).var(axis=1, ddof=1)
+    with pytest.warns(UserWarning):
+        theirs = torch.var(torch.tensor([[1.0], [2.0]]), dim=1, correction=1)
+    assert np.isnan(ours.data).all() and torch.isnan(theirs).all()
+
+
 def test_std_and_module_forms():
     torch = pytest.importorskip("torch")
     check_op([(3, 4)], lambda a: a.std(dim=1, correction=0), lambda a: a.std(axis=1))

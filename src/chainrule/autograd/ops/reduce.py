@@ -42,12 +42,22 @@ def spread(g: np.ndarray, kept: tuple[int, ...], shape: tuple[int, ...]) -> np.n
 class _Reduction(Function):
     """Shared bookkeeping: remember the axes so the gradient can be re-expanded."""
 
-    def _setup(self, a: np.ndarray, axis: Axis, keepdims: bool) -> tuple[int, ...]:
-        self.shape = a.shape
-        self.axes = axes = normalize_axes(axis, a.ndim)
-        self.keepdims = keepdims
-        self.count = math.prod([a.shape[i] for i in axes])
-        return axes
+    def _setup(self, a: np.ndarray, axis: Axis, keepdims: bool) -> int | tuple[int, ...] | None:
+        """Remember the input; return ``axis`` in a form NumPy reduces over (checked)."""
+        self.shape, self.axis, self.keepdims = a.shape, axis, keepdims
+        if axis is None or type(axis) is int and -a.ndim <= axis < a.ndim:
+            return axis
+        return normalize_axes(axis, a.ndim)
+
+    @property
+    def axes(self) -> tuple[int, ...]:
+        """The reduced axes, sorted and non-negative."""
+        return normalize_axes(self.axis, len(self.shape))
+
+    @property
+    def count(self) -> int:
+        """How many elements each output value reduces over."""
+        return math.prod([self.shape[i] for i in self.axes])
 
     @property
     def kept(self) -> tuple[int, ...]:
@@ -82,13 +92,14 @@ class Mean(_Reduction):
 
     def forward(self, a: np.ndarray, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
         total = np.add.reduce(a, axis=self._setup(a, axis, keepdims), keepdims=keepdims)
-        return np.asarray(total / a.dtype.type(self.count))
+        self.n = a.dtype.type(self.count)
+        return np.asarray(total / self.n)
 
     def backward(self, g: np.ndarray) -> np.ndarray:
-        return spread(g / g.dtype.type(self.count), self.kept, self.shape)
+        return spread(g / self.n, self.kept, self.shape)
 
     def jvp(self, ta: np.ndarray) -> np.ndarray:
-        return self.reduce(ta) / ta.dtype.type(self.count)
+        return self.reduce(ta) / self.n
 
 
 class Var(_Reduction):
@@ -100,8 +111,9 @@ class Var(_Reduction):
     def forward(self, a: np.ndarray, axis: Axis = None, keepdims: bool = False,
                 ddof: int = 0) -> np.ndarray:
         axes = self._setup(a, axis, keepdims)
-        dof = self.count - ddof
-        mean = np.add.reduce(a, axis=axes, keepdims=True) / a.dtype.type(max(self.count, 1))
+        count = self.count
+        dof = count - ddof
+        mean = np.add.reduce(a, axis=axes, keepdims=True) / a.dtype.type(max(count, 1))
         self.centred = a - mean
         self.scale = a.dtype.type(2.0 / dof if dof > 0 else np.nan)
         squares = np.add.reduce(self.centred * self.centred, axis=axes, keepdims=keepdims)

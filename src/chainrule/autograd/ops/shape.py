@@ -184,7 +184,7 @@ class GetItem(Function):
     """``a[index]`` for ints, slices, None, Ellipsis, integer and boolean arrays."""
 
     def forward(self, a: np.ndarray, index: Any) -> np.ndarray:
-        self.shape, self.index, self.basic = a.shape, index, _is_basic(index)
+        self.shape, self.index = a.shape, index
         try:
             return np.asarray(a[index])
         except IndexError as exc:
@@ -192,7 +192,7 @@ class GetItem(Function):
                              f"{exc}") from None
 
     def backward(self, g: np.ndarray) -> np.ndarray:
-        return _scatter_add(self.shape, self.index, g, self.basic)
+        return _scatter_add(self.shape, self.index, g, _is_basic(self.index))
 
     def jvp(self, ta: np.ndarray) -> np.ndarray:
         return ta[self.index]
