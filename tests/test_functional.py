@@ -7,7 +7,7 @@ import pytest
 
 import chainrule as cr
 from chainrule import functional as F
-from tests.autograd.check import check_op
+from tests.autograd.check import check_op, torch
 
 N = 100_000
 
@@ -81,9 +81,8 @@ def test_maxout_routes_the_gradient_to_the_winning_piece():
 
 
 def test_thin_entry_points():
-    torch = pytest.importorskip("torch")
-    check_op([(2, 3), (3,)], torch.maximum, F.maximum)
-    check_op([(2, 3), (3,)], torch.minimum, F.minimum)
+    check_op([(2, 3), (3,)], lambda a, b: torch.maximum(a, b), F.maximum)
+    check_op([(2, 3), (3,)], lambda a, b: torch.minimum(a, b), F.minimum)
     check_op([(2, 3)], lambda a: a.clamp(-0.5, 0.5), lambda a: F.clip(a, -0.5, 0.5))
     check_op([(2, 3)], lambda a: torch.logsumexp(a, 1), lambda a: F.logsumexp(a, axis=1))
     check_op([(2, 3), (2, 3)], lambda a, b: torch.cat([a, b]), lambda a, b: F.concatenate([a, b]))

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 import chainrule as cr
 from tests.autograd.check import check_op
 
 
 def test_module_forms_match_the_methods():
-    torch = pytest.importorskip("torch")
-    check_op([(2, 3)], torch.exp, cr.exp)
-    check_op([(2, 3)], torch.log, cr.log, low=0.5)
+    check_op([(2, 3)], lambda a: a.exp(), cr.exp)
+    check_op([(2, 3)], lambda a: a.log(), cr.log, low=0.5)
     check_op([(2, 3)], lambda a: a.reshape(3, 2), lambda a: cr.reshape(a, (3, 2)))
     check_op([(2, 3)], lambda a: a.T, cr.transpose)
     check_op([(2, 3, 4)], lambda a: a.permute(2, 0, 1), lambda a: cr.permute(a, (2, 0, 1)))

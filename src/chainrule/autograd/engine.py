@@ -1,10 +1,12 @@
 """The backward pass: order the graph, run each op's backward once, accumulate.
 
-The graph is walked iteratively (no recursion limit), gradients that reach a
-tensor along several paths are summed (the copy gate of fan-out), gradients of
-a broadcast input are summed back to its shape here and nowhere else, and
-each op's context is dropped as soon as it has been used unless the caller
-asks to keep the graph.
+The graph is walked iteratively (no recursion limit): one pass counts how many
+recorded uses each tensor has, and a tensor's op runs backward as soon as all
+of them have sent their gradient back (Kahn's topological order). Gradients
+that reach a tensor along several paths are summed (the copy gate of fan-out),
+gradients of a broadcast input are summed back to its shape here and nowhere
+else, and each op's context is dropped as soon as it has been used unless the
+caller asks to keep the graph.
 """
 
 from __future__ import annotations

@@ -9,13 +9,9 @@ from hypothesis import strategies as st
 
 import chainrule as cr
 from chainrule import functional as F
-from tests.autograd.check import FAST, check_op, shapes
+from tests.autograd.check import FAST, check_op, shapes, tf, torch
 
 REDUCTIONS = ["mean", "sum", "none"]
-
-
-def _tf():
-    return pytest.importorskip("torch").nn.functional
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
@@ -23,8 +19,7 @@ def _tf():
 @FAST
 @given(shape=shapes, seed=st.integers(0, 1000))
 def test_regression_losses(name, reduction, shape, seed):
-    theirs = getattr(_tf(), name)
-    check_op([shape, shape], lambda a, b: theirs(a, b, reduction=reduction),
+    check_op([shape, shape], lambda a, b: getattr(tf, name)(a, b, reduction=reduction),
              lambda a, b: getattr(F, name)(a, b, reduction=reduction), seed=seed)
 
 
@@ -32,7 +27,6 @@ def test_regression_losses(name, reduction, shape, seed):
 @FAST
 @given(shape=shapes, seed=st.integers(0, 1000))
 def test_binary_cross_entropy(reduction, shape, seed):
-    tf = _tf()
     check_op([shape, shape], lambda p, y: tf.binary_cross_entropy(p, y, reduction=reduction),
              lambda p, y: F.binary_cross_entropy(p, y, reduction=reduction),
              low=[0.05, 0.0], high=[0.95, 1.0], seed=seed)
@@ -42,7 +36,6 @@ def test_binary_cross_entropy(reduction, shape, seed):
 @FAST
 @given(shape=shapes, seed=st.integers(0, 1000))
 def test_binary_cross_entropy_with_logits(reduction, shape, seed):
-    tf = _tf()
     check_op([shape, shape],
              lambda x, y: tf.binary_cross_entropy_with_logits(x, y, reduction=reduction),
              lambda x, y: F.binary_cross_entropy_with_logits(x, y, reduction=reduction),
@@ -50,10 +43,8 @@ def test_binary_cross_entropy_with_logits(reduction, shape, seed):
 
 
 def test_binary_cross_entropy_clamps_its_logs_like_torch():
-    import torch
-
     y = np.array([0.0, 1.0, 1.0, 0.0, 1.0], dtype=np.float32)
-    check_op([], lambda p: _tf().binary_cross_entropy(p, torch.from_numpy(y), reduction="sum"),
+    check_op([], lambda p: tf.binary_cross_entropy(p, torch.from_numpy(y), reduction="sum"),
              lambda p: F.binary_cross_entropy(p, y, reduction="sum"),
              values=[[0.0, 1.0, 0.0, 1.0, 1e-30]], gradcheck=False, rtol=1e-6)
     loss = F.binary_cross_entropy(cr.tensor([0.0, 1.0]), cr.tensor([1.0, 0.0]), reduction="none")
@@ -61,10 +52,8 @@ def test_binary_cross_entropy_clamps_its_logs_like_torch():
 
 
 def test_binary_cross_entropy_with_logits_is_finite_at_1e4():
-    import torch
-
     y = np.array([1.0, 0.0, 0.0, 1.0, 0.5], dtype=np.float32)
-    check_op([], lambda x: _tf().binary_cross_entropy_with_logits(x, torch.from_numpy(y),
+    check_op([], lambda x: tf.binary_cross_entropy_with_logits(x, torch.from_numpy(y),
                                                                   reduction="sum"),
              lambda x: F.binary_cross_entropy_with_logits(x, y, reduction="sum"),
              values=[[1e4, 1e4, -1e4, -1e4, 1e4]], gradcheck=False)
@@ -91,13 +80,11 @@ def _labels(shape: tuple[int, ...], seed: int, ignore: int | None = None) -> np.
 @pytest.mark.parametrize("smoothing", [0.0, 0.2])
 @pytest.mark.parametrize("ignore", [None, -100, 1])
 def test_cross_entropy_with_labels(shape, reduction, smoothing, ignore):
-    import torch
-
     labels = _labels(shape, 0, ignore)
     kwargs = {"reduction": reduction, "label_smoothing": smoothing}
     if ignore is not None:
         kwargs["ignore_index"] = ignore
-    check_op([shape], lambda z: _tf().cross_entropy(z, torch.from_numpy(labels), **kwargs),
+    check_op([shape], lambda z: tf.cross_entropy(z, torch.from_numpy(labels), **kwargs),
              lambda z: F.cross_entropy(z, labels, **kwargs), low=-3.0, high=3.0)
 
 
@@ -105,7 +92,6 @@ def test_cross_entropy_with_labels(shape, reduction, smoothing, ignore):
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("smoothing", [0.0, 0.3])
 def test_cross_entropy_with_probability_targets(shape, reduction, smoothing):
-    tf = _tf()
     axis = 1 if len(shape) > 1 else 0
 
     def theirs(z, t):
@@ -120,12 +106,10 @@ def test_cross_entropy_with_probability_targets(shape, reduction, smoothing):
 
 
 def test_cross_entropy_with_a_tensor_of_labels_and_a_list():
-    import torch
-
     labels = np.array([2, 0, 1])
-    check_op([(3, 4)], lambda z: _tf().cross_entropy(z, torch.from_numpy(labels)),
+    check_op([(3, 4)], lambda z: tf.cross_entropy(z, torch.from_numpy(labels)),
              lambda z: F.cross_entropy(z, cr.tensor(labels)))
-    check_op([(3, 4)], lambda z: _tf().cross_entropy(z, torch.from_numpy(labels)),
+    check_op([(3, 4)], lambda z: tf.cross_entropy(z, torch.from_numpy(labels)),
              lambda z: F.cross_entropy(z, [2, 0, 1]))
 
 
@@ -138,8 +122,8 @@ def test_cross_entropy_is_stable_for_huge_logits():
 
 
 def test_cross_entropy_all_ignored_mean_is_nan_like_torch():
-    torch = pytest.importorskip("torch")
-    expected = _tf().cross_entropy(torch.zeros(2, 3), torch.tensor([-100, -100]))
+    pytest.importorskip("torch")
+    expected = tf.cross_entropy(torch.zeros(2, 3), torch.tensor([-100, -100]))
     ours = F.cross_entropy(cr.zeros(2, 3), [-100, -100])
     assert np.isnan(ours.item()) and torch.isnan(expected)
 
@@ -148,11 +132,9 @@ def test_cross_entropy_all_ignored_mean_is_nan_like_torch():
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("ignore", [None, 0])
 def test_nll_loss(shape, reduction, ignore):
-    import torch
-
     labels = _labels(shape, 1, ignore)
     kwargs = {"reduction": reduction} | ({} if ignore is None else {"ignore_index": ignore})
-    check_op([shape], lambda z: _tf().nll_loss(z, torch.from_numpy(labels), **kwargs),
+    check_op([shape], lambda z: tf.nll_loss(z, torch.from_numpy(labels), **kwargs),
              lambda z: F.nll_loss(z, labels, **kwargs))
 
 

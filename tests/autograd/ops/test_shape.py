@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import chainrule as cr
-from tests.autograd.check import FAST, check_op, nonscalar_shapes, shapes
+from tests.autograd.check import FAST, check_op, nonscalar_shapes, shapes, torch
 
 
 @FAST
@@ -46,8 +46,6 @@ def test_broadcast_to(data, shape, seed):
 
 @pytest.mark.parametrize("axis", [0, 1, -1])
 def test_concatenate(axis):
-    import torch
-
     shapes_ = [(2, 3), (2, 3), (2, 3)]
     shapes_[1] = tuple(5 if i == axis % 2 else n for i, n in enumerate(shapes_[1]))
     check_op(shapes_, lambda *xs: torch.cat(xs, dim=axis),
@@ -56,8 +54,6 @@ def test_concatenate(axis):
 
 @pytest.mark.parametrize("axis", [0, 1, 2, -1])
 def test_stack(axis):
-    import torch
-
     check_op([(2, 3)] * 3, lambda *xs: torch.stack(xs, dim=axis),
              lambda *xs: cr.stack(list(xs), axis=axis))
 
@@ -73,7 +69,6 @@ def test_concatenate_and_stack_accept_arrays_and_keep_float32():
 
 @pytest.mark.parametrize("axis", [None, 0, 2, -1, (0, 2)])
 def test_squeeze(axis):
-    torch = pytest.importorskip("torch")
     dims = axis if axis is not None else tuple(range(4))
     check_op([(1, 3, 1, 1)], lambda a: torch.squeeze(a, dims), lambda a: a.squeeze(axis))
 
@@ -85,8 +80,6 @@ def test_unsqueeze(axis):
 
 @pytest.mark.parametrize("widths,value", [(((1, 2), (0, 3)), 0.0), (1, 0.5), (((2, 0),), -1.0)])
 def test_pad(widths, value):
-    import torch
-
     arr = np.broadcast_to(np.asarray(widths), (2, 2)) if np.ndim(widths) != 2 or \
         np.shape(widths)[0] != 2 else np.asarray(widths)
     torch_pad = tuple(int(v) for pair in arr[::-1] for v in pair)  # last axis first
@@ -96,8 +89,6 @@ def test_pad(widths, value):
 
 @pytest.mark.parametrize("axis", [0, 1, -1])
 def test_take_along_axis(axis):
-    import torch
-
     idx = np.random.default_rng(0).integers(0, 3, size=(5, 4) if axis == 0 else (4, 5))
     check_op([(3, 4) if axis == 0 else (4, 3)],
              lambda a: torch.take_along_dim(a, torch.from_numpy(idx), dim=axis),
@@ -135,7 +126,6 @@ def _indices() -> dict:
 
 @pytest.mark.parametrize("name", list(_indices()))
 def test_getitem(name):
-    torch = pytest.importorskip("torch")
     index = _indices()[name]
 
     def as_torch(i):
