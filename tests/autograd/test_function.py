@@ -24,8 +24,12 @@ def test_no_grad_as_decorator_keeps_the_function():
         """Twice t."""
         return t * 2
 
+    @cr.no_grad
+    def triple(t: cr.Tensor) -> cr.Tensor:
+        return t * 3
+
     x = cr.tensor([1.0], requires_grad=True)
-    assert not double(x).requires_grad
+    assert not double(x).requires_grad and not triple(x).requires_grad
     assert double.__doc__ == "Twice t." and double.__name__ == "double"
     assert (x * 2).requires_grad
 
@@ -97,3 +101,16 @@ def test_function_without_backward_or_jvp_says_so():
         _Forward.apply(x).backward()
     with pytest.raises(NotImplementedError, match="forward mode is not implemented for _Forward"):
         cr.jvp(_Forward.apply, [x], [np.ones(1)])
+
+
+def test_backward_returning_too_few_gradients_says_so():
+    class _Short(Function):
+        def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+            return a + b
+
+        def backward(self, g: np.ndarray) -> np.ndarray:
+            return g
+
+    a, b = cr.ones(2, requires_grad=True), cr.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match="_Short.backward returned 1 gradients for 2 inputs"):
+        _Short.apply(a, b).sum().backward()

@@ -78,7 +78,8 @@ def _tangent_of(ctx: Function, inputs: tuple[Tensor, ...], out: np.ndarray) -> n
 class no_grad:  # noqa: N801 -- named like torch.no_grad, used as a context manager
     """Context manager and decorator that turns gradient recording off.
 
-    Inside it every op computes values only: no graph, no saved arrays.
+    Inside it every op computes values only: no graph, no saved arrays. As a
+    decorator it works with or without parentheses (``@no_grad()``, ``@no_grad``).
 
     Example:
         >>> with no_grad():
@@ -86,6 +87,11 @@ class no_grad:  # noqa: N801 -- named like torch.no_grad, used as a context mana
     """
 
     _enabled = False
+
+    def __new__(cls, fn: Callable | None = None) -> Any:
+        if fn is None:
+            return super().__new__(cls)
+        return cls()(fn)  # used bare as a decorator: @no_grad
 
     def __enter__(self) -> None:
         self._prev = _Mode.grad_enabled
