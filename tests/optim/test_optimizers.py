@@ -223,6 +223,25 @@ def test_bad_parameter_lists_raise_clear_errors():
     assert len(opt.param_groups) == 1
 
 
+def test_a_bad_option_in_a_later_group_stops_the_whole_step():
+    a, b = cr.ones(3, requires_grad=True), cr.ones(2, requires_grad=True)
+    opt = optim.SGD([{"params": [a]}, {"params": [b]}], lr=0.1)
+    a.grad[...] = b.grad[...] = 1.0
+    opt.param_groups[1]["weight_decay"] = -1.0
+    with pytest.raises(ValueError, match="Invalid weight_decay value: -1.0"):
+        opt.step()
+    assert (a.data == 1).all() and (b.data == 1).all()
+
+
+def test_mixed_dtypes_need_separate_groups():
+    a, b = cr.zeros(2, requires_grad=True), cr.zeros(2, dtype="float64", requires_grad=True)
+    data = a.data
+    with pytest.raises(TypeError, match=r"mixes dtypes \['float32', 'float64'\]"):
+        optim.Adam([a, b])
+    assert a.data is data
+    optim.Adam([{"params": [a]}, {"params": [b]}])
+
+
 def test_options_set_to_bad_values_raise_at_the_next_step():
     p = cr.zeros(3, requires_grad=True)
     opt = optim.SGD([p], lr=0.1)

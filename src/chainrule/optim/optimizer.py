@@ -46,20 +46,30 @@ class Optimizer:
             An optional ``"name"`` labels a group. A tensor may appear once.
         defaults: the options and their values for groups that do not set them.
         fused: run the named optimizer's numba kernel (``None``: whenever the
-            group is float32; ``False``: always the transform chain).
+            group is float32; ``True``: require float32; ``False``: always the
+            transform chain).
+
+    Building the optimizer moves each group's tensors into its flat buffer
+    (``p.data`` and ``p.grad`` become views), so convert a model's dtype
+    before. Unlike torch, which skips a parameter whose ``.grad`` is ``None``,
+    every parameter of a group takes part in every step (a missing gradient
+    counts as zero, so weight decay and momentum still move it): leave frozen
+    parameters out of the optimizer.
     """
 
     _has_kernel = False  # subclasses with a fused kernel set this and define _fused_update
 
     def __init__(self, params: ParamsLike, defaults: dict[str, Any], *,
                  fused: bool | None = None):
+        if fused not in (None, True, False):
+            raise ValueError(f"Invalid fused value: {fused!r} (expected None, True or False)")
         self.defaults = dict(defaults)
         self.fused = fused
         self.param_groups: list[dict[str, Any]] = []
         self._flats: list[FlatBuffer] = []
         self._states: list[State] = []
         self._scratch: list[np.ndarray | None] = []
-        self._built: list[tuple[dict[str, Any], GradientTransformation]] = []
+        self._built: list[tuple[dict[str, Any], GradientTransformation | None]] = []
         groups = self._as_groups(params)
         checked = [self._checked_group(g, i, len(self.param_groups)) for i, g in enumerate(groups)]
         self._no_repeats([g["params"] for g in checked])
@@ -121,6 +131,10 @@ class Optimizer:
             if not p.is_leaf:
                 raise ValueError(f"{name}: parameter {j} of {where} is not a leaf tensor "
                                  "(it was computed from others); optimize the leaves")
+        dtypes = sorted({str(p.data.dtype) for p in params})
+        if len(dtypes) > 1:
+            raise TypeError(f"{name}: {where} mixes dtypes {dtypes}; a group shares one flat "
+                            "buffer, so put each dtype in its own group")
         merged = {**self.defaults, **{k: v for k, v in group.items() if k != "params"}}
         self._validate(merged)
         if self.fused and params[0].data.dtype != np.float32:
@@ -201,14 +215,16 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
-        for i in range(len(self.param_groups)):
-            self._step_group(i)
+        for flat in self._flats:
+            _check_views(flat)
+        # every group's options are checked before any parameter moves
+        transforms = [self._current_transform(i) for i in range(len(self.param_groups))]
+        for i, tx in enumerate(transforms):
+            self._step_group(i, tx)
         return loss
 
-    def _step_group(self, i: int) -> None:
+    def _step_group(self, i: int, tx: GradientTransformation) -> None:
         flat, group = self._flats[i], self.param_groups[i]
-        _check_views(flat)
-        tx = self._current_transform(i)
         if self._has_kernel and self.fused is not False and flat.data.dtype == np.float32:
             self._states[i] = self._fused_update(group, flat, self._states[i])
             return
