@@ -193,7 +193,7 @@ class Optimizer:
             tx = self._transform(group)
             numel = self._flats[i].data.size
             template = tx.init(np.zeros(1, self._flats[i].data.dtype))
-            if _layout(template, 1) != _layout(self._states[i], numel):
+            if state_io.layout(template, 1) != state_io.layout(self._states[i], numel):
                 raise ValueError(f"{type(self).__name__}: param group {i}'s options now need a "
                                  "different optimizer state (e.g. momentum switched on or "
                                  "amsgrad changed); build a new optimizer instead")
@@ -266,7 +266,7 @@ class Optimizer:
         """
         groups, start = [], 0
         for group in self.param_groups:
-            saved = {k: _to_json(k, v) for k, v in self._options(group).items()}
+            saved = {k: state_io.option_to_json(k, v) for k, v in self._options(group).items()}
             saved["params"] = list(range(start, start + len(group["params"])))
             start += len(group["params"])
             groups.append(saved)
@@ -314,7 +314,7 @@ class Optimizer:
         if keys != expected:
             raise ValueError(f"{where}: options do not match (missing "
                              f"{sorted(expected - keys)}, unexpected {sorted(keys - expected)})")
-        options = {k: _from_json(self.defaults.get(k), v)
+        options = {k: state_io.option_from_json(self.defaults.get(k), v)
                    for k, v in saved.items() if k != "params"}
         loaded = {**options, "params": group["params"]}
         self._validate(loaded)
@@ -372,33 +372,9 @@ class TransformOptimizer(Optimizer):
 # ------------------------------------------------------------------ helpers
 
 
-def _layout(state: Any, numel: int) -> Any:
-    """The structure of a state, each array reduced to 'per parameter' or 'unused'."""
-    if isinstance(state, tuple):
-        return (type(state).__name__, tuple(_layout(s, numel) for s in state))
-    if isinstance(state, np.ndarray):
-        return "full" if state.size == numel else "empty" if state.size == 0 else state.shape
-    return type(state).__name__
-
-
 def _check_views(flat: FlatBuffer) -> None:
     """Cheap per-step check that no parameter's ``.data``/``.grad`` was rebound."""
     for t in flat.tensors:
         if t.data.base is not flat.data or t.grad is None or t.grad.base is not flat.grad:
             flat.check()  # the precise (slower) test; raises with a helpful message
             return
-
-
-def _to_json(key: str, value: Any) -> Any:
-    if isinstance(value, tuple):
-        return [_to_json(key, v) for v in value]
-    if isinstance(value, np.generic):
-        return value.item()
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    raise TypeError(f"state_dict: option {key!r} = {value!r} is not JSON-serialisable")
-
-
-def _from_json(default: Any, value: Any) -> Any:
-    """JSON gives lists where the option is a tuple (``betas``)."""
-    return tuple(value) if isinstance(default, tuple) and isinstance(value, list) else value

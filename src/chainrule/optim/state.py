@@ -4,7 +4,8 @@ The checkpoint code stores the arrays in safetensors and everything else in
 JSON, so a saved state may hold only dicts (string keys), ndarrays, and
 ``bool``/``int``/``float``/``str``/``None``. ``from_dict`` rebuilds a state
 from such a dict against a template (the freshly initialised state), checking
-every key, shape and type first; it raises before anything is changed.
+every key, shape and type first; it raises before anything is changed. Also
+here: optimizer options to and from JSON, and the layout of a state.
 """
 
 from __future__ import annotations
@@ -72,3 +73,28 @@ def from_dict(template: Any, data: Any, where: str) -> Any:
             raise ValueError(f"{where}: expected a number, got {data!r}")
         return float(data)
     raise TypeError(f"{where}: cannot restore a state entry of type {type(template).__name__}")
+
+
+def layout(state: Any, numel: int) -> Any:
+    """The structure of a state, each array reduced to 'per parameter' or 'unused'."""
+    if isinstance(state, tuple):
+        return (type(state).__name__, tuple(layout(s, numel) for s in state))
+    if isinstance(state, np.ndarray):
+        return "full" if state.size == numel else "empty" if state.size == 0 else state.shape
+    return type(state).__name__
+
+
+def option_to_json(key: str, value: Any) -> Any:
+    """An optimizer option as JSON (tuples become lists); raises for anything else."""
+    if isinstance(value, tuple):
+        return [option_to_json(key, v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    raise TypeError(f"state_dict: option {key!r} = {value!r} is not JSON-serialisable")
+
+
+def option_from_json(default: Any, value: Any) -> Any:
+    """JSON gives lists where the option is a tuple (``betas``)."""
+    return tuple(value) if isinstance(default, tuple) and isinstance(value, list) else value
