@@ -12,6 +12,7 @@ EPILOG = """examples:
   chainrule train configs/digits_mlp.toml
   chainrule train configs/mnist_mlp.toml --set optimizer.lr=0.003 --set train.epochs=5
   chainrule train --resume runs/digits_mlp
+  chainrule diagnose configs/digits_mlp.toml --set optimizer.lr=1000
   chainrule evaluate runs/digits_mlp
   chainrule predict runs/digits_mlp inputs.npy --output predictions.npy
 """
@@ -110,6 +111,19 @@ def cmd_predict(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_diagnose(args: argparse.Namespace) -> int:
+    """Pre-training checks of a config's run; exit status 1 when a check fails."""
+    from chainrule.diagnose.run import diagnose_config
+
+    result = diagnose_config(args.config, tuple(args.set), runs_root=args.runs)
+    console = _console()
+    console.print(result.diagnosis.table(f"diagnosis of {args.config} "
+                                         f"({result.seconds:.1f} s)"))
+    console.print(f"run directory: {result.run_dir}")
+    console.print("plots: " + ", ".join(p.name for k, p in result.paths.items() if k != "json"))
+    return 1 if result.diagnosis.failed else 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """Train the default config (no network needed) and show the results."""
     args.config = args.config or str(Path("configs") / "digits_mlp.toml")
@@ -151,6 +165,18 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("input", help="a .npy array of raw samples")
     predict.add_argument("--output", help="write predictions to this .npy file")
     predict.set_defaults(run=cmd_predict)
+
+    diag = sub.add_parser("diagnose", help="sanity checks of a config before training",
+                          description="Run the pre-training checks (initial loss, gradient "
+                          "check, overfitting a small sample, learning-rate range test, "
+                          "per-layer statistics) on the run a config describes; print a table "
+                          "of verdicts, write plots and diagnosis.json to runs/<name>-diagnose, "
+                          "and exit with status 1 when a check fails.")
+    diag.add_argument("config", help="TOML config file")
+    diag.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                      help="override one config value, e.g. --set optimizer.lr=0.01")
+    diag.add_argument("--runs", default="runs", help="folder of run directories (default runs)")
+    diag.set_defaults(run=cmd_diagnose)
 
     demo = sub.add_parser("demo", help="train the default config (digits MLP, no network)")
     demo.add_argument("config", nargs="?", help="config (default configs/digits_mlp.toml)")
