@@ -11,7 +11,8 @@ chainrule and PyTorch side by side in the same process and run:
   ``torch.optim.SGD``. Both start from the same weights and must agree on the
   first loss.
 
-Each timing is the best of several repeats of an auto-sized loop. Run it
+Each timing is the best of several repeats of an auto-sized loop, chainrule
+and torch taking turns so that load from other processes hits both. Run it
 through ``make bench`` (which unsets OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE) for
 representative numbers; ``--quick`` for a short run, ``--json PATH`` to keep
 the results.
@@ -37,14 +38,24 @@ from chainrule.autograd.flat import FlatBuffer
 LR = 0.01
 
 
-def best_time(fn: Callable[[], Any], budget: float, repeats: int) -> float:
-    """Seconds per call: the best of ``repeats`` loops, each sized to take about ``budget``."""
-    fn()  # warm-up (allocations, caches, lazy imports)
-    number = 1
-    while (elapsed := timeit.timeit(fn, number=number)) < budget / 10:
-        number *= 10
-    number = max(1, round(number * budget / elapsed))
-    return min(timeit.repeat(fn, number=number, repeat=repeats)) / number
+def best_times(fns: list[Callable[[], Any]], budget: float, repeats: int) -> list[float]:
+    """Seconds per call of each function: the best of ``repeats`` loops of about ``budget``.
+
+    The functions take turns, loop after loop, so a burst of load from other
+    processes hits them alike rather than one of them.
+    """
+    numbers = []
+    for fn in fns:
+        fn()  # warm-up (allocations, caches, lazy imports)
+        number = 1
+        while (elapsed := timeit.timeit(fn, number=number)) < budget / 10:
+            number *= 10
+        numbers.append(max(1, round(number * budget / elapsed)))
+    best = [float("inf")] * len(fns)
+    for _ in range(repeats):
+        for i, (fn, number) in enumerate(zip(fns, numbers, strict=True)):
+            best[i] = min(best[i], timeit.timeit(fn, number=number) / number)
+    return best
 
 
 # ************************************************************* tiny ops
@@ -91,8 +102,8 @@ def bench_ops(torch: Any, budget: float, repeats: int) -> list[dict]:
 
                 def their_fn(op=their_op):
                     op(*theirs).sum().backward()
-            ours_us = best_time(our_fn, budget, repeats) * 1e6
-            theirs_us = best_time(their_fn, budget, repeats) * 1e6
+            ours_us, theirs_us = (t * 1e6 for t in best_times([our_fn, their_fn], budget,
+                                                                repeats))
             results.append({"name": name, "mode": mode, "chainrule_us": ours_us,
                             "torch_us": theirs_us, "ratio": ours_us / theirs_us})
     return results
@@ -164,8 +175,7 @@ def bench_mlp(torch: Any, budget: float, repeats: int) -> list[dict]:
         if not np.isclose(first_ours, first_theirs, rtol=1e-4):
             raise RuntimeError(f"the two MLPs disagree at batch {batch}: first loss "
                                f"{first_ours} (chainrule) vs {first_theirs} (torch)")
-        ours_ms = best_time(ours, budget * 2, repeats) * 1e3
-        theirs_ms = best_time(theirs, budget * 2, repeats) * 1e3
+        ours_ms, theirs_ms = (t * 1e3 for t in best_times([ours, theirs], budget * 2, repeats))
         results.append({"name": f"MLP 784-512-512-10 step, batch {batch}",
                         "chainrule_ms": ours_ms, "torch_ms": theirs_ms,
                         "ratio": ours_ms / theirs_ms})
