@@ -89,6 +89,7 @@ def test_trajectory_matches_torch(torch, name):
     ours, theirs, opt_name = cases(torch.optim.lr_scheduler)[name]
     a = run_cr(make_opt(optim, opt_name), make_sched=lambda o: optim.LRScheduler(o, ours))
     b = run_torch(make_opt(torch.optim, opt_name), make_sched=theirs)
+    print(f"{name} ({opt_name}): worst deviation from torch {deviation(a, b):.2e}")
     assert deviation(a, b) < TOL, name
 
 

@@ -109,9 +109,11 @@ class OneCycleLR(LRSchedule):
         _check(self.anneal_strategy in ("cos", "linear"),
                "anneal_strategy must be one of 'cos' or 'linear', instead got "
                f"{self.anneal_strategy!r}")
-        _check(_is_number(self.max_lr) and _is_number(self.div_factor, 1e-300) and
-               _is_number(self.final_div_factor, 1e-300),
-               "OneCycleLR: max_lr must be non-negative and the div factors positive")
+        _check(_is_number(self.max_lr), f"OneCycleLR: max_lr must be non-negative, "
+                                        f"got {self.max_lr!r}")
+        _check(all(_is_number(f) and f > 0 for f in (self.div_factor, self.final_div_factor)),
+               "OneCycleLR: div_factor and final_div_factor must be positive, got "
+               f"{self.div_factor!r} and {self.final_div_factor!r}")
 
     def _phases(self) -> list[tuple[float, str, str]]:
         """(end step, start key, end key) of each phase, as torch lays them out."""

@@ -15,6 +15,7 @@ import dataclasses
 import math
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from numbers import Integral, Real
 from typing import Any, ClassVar
 
 _REGISTRY: dict[str, type[LRSchedule]] = {}
@@ -26,11 +27,11 @@ def _check(ok: bool, message: str) -> None:
 
 
 def _is_int(x: Any, low: int) -> bool:
-    return isinstance(x, int) and not isinstance(x, bool) and x >= low
+    return isinstance(x, Integral) and not isinstance(x, bool) and x >= low
 
 
 def _is_number(x: Any, low: float = 0.0) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and x >= low
+    return isinstance(x, Real) and not isinstance(x, bool) and x >= low
 
 
 @dataclass
@@ -48,7 +49,7 @@ class LRSchedule:
         if not _is_int(step, 0):
             raise ValueError(f"{type(self).__name__}: step must be a non-negative int, "
                              f"got {step!r}")
-        return float(self._value(step))
+        return float(self._value(int(step)))
 
     def _value(self, step: int) -> float:
         raise NotImplementedError
@@ -94,6 +95,8 @@ def _to_json(value: Any) -> Any:
         return value.state_dict()
     if isinstance(value, (list, tuple)):
         return [_to_json(v) for v in value]
+    if isinstance(value, Real) and not isinstance(value, (bool, int, float)):
+        return value.item()  # a NumPy scalar
     return value
 
 
