@@ -60,3 +60,18 @@ def test_plots_are_written(results):
     out = results[0]
     for name in ("condition_number", "one_dimensional", "quadratic", "rosenbrock"):
         assert (out / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_schedules_example_plots_every_schedule(tmp_path):
+    spec = importlib.util.spec_from_file_location(
+        "optim_schedules", EXAMPLE.parent / "optim_schedules.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    curves = module.main(["--out", str(tmp_path), "--steps", "120"])
+    assert len(curves) == 9 and all(len(rates) == 120 for rates in curves.values())
+    assert curves["step decay"][-1] < curves["step decay"][0]
+    restarts = np.array(curves["cosine with warm restarts"])
+    assert (np.diff(restarts) > 0.05).sum() >= 2  # it jumps back up at each restart
+    assert max(curves["one-cycle"]) == pytest.approx(0.1, rel=1e-3)
+    assert curves["reduce on plateau"][-1] < curves["reduce on plateau"][0]
+    assert (tmp_path / "schedules.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
