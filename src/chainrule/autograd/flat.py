@@ -78,8 +78,15 @@ class FlatBuffer:
         return base
 
     def zero_grad(self) -> None:
-        """Zero every gradient with one fill."""
+        """Zero every gradient with one fill.
+
+        Each tensor is then marked as holding a known-zero gradient, so the
+        first gradient the engine delivers is written in place (a BLAS call's
+        ``out=``, or a copy) instead of being added to zeros.
+        """
         self.grad.fill(0)
+        for t in self.tensors:
+            t._grad_fresh = True
 
     def check(self) -> None:
         """Raise if a tensor's ``.data`` or ``.grad`` was rebound away from the buffer."""

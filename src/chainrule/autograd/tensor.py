@@ -50,7 +50,8 @@ class Tensor:
         array([2., 4.], dtype=float32)
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_hooks", "_tangent", "__weakref__")
+    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_hooks", "_tangent", "_grad_fresh",
+                 "__weakref__")
     __array_priority__ = 1000  # ndarray <op> Tensor defers to the Tensor's reflected operator
 
     def __init__(self, data: ArrayLike, dtype: Any = None, requires_grad: bool = False):
@@ -60,6 +61,7 @@ class Tensor:
         self._ctx = None
         self._hooks: list[Callable] | None = None
         self._tangent: np.ndarray | None = None
+        self._grad_fresh = False  # .grad is known to be all zeros (see FlatBuffer.zero_grad)
         if requires_grad:
             self.requires_grad_(True)
 
@@ -73,6 +75,7 @@ class Tensor:
         t._ctx = ctx
         t._hooks = None
         t._tangent = None
+        t._grad_fresh = False
         return t
 
     # ---------------------------------------------------------------- properties

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from chainrule.autograd.engine import grad_destination
 from chainrule.autograd.function import Function
 
 
@@ -82,13 +83,22 @@ class Linear(Function):
 
     def backward(self, g: np.ndarray) -> tuple:
         x, w = self.x, self.w
-        need_x, need_w = self.needs_input_grad[0], self.needs_input_grad[1]
-        gx = np.matmul(g, w) if need_x else None
+        needs = self.needs_input_grad
+        gx = np.matmul(g, w) if needs[0] else None
         g2 = g.reshape(-1, g.shape[-1])
-        gw = np.matmul(g2.T, x.reshape(-1, x.shape[-1])) if need_w else None
-        if len(self.needs_input_grad) == 3 and self.needs_input_grad[2]:
-            return gx, gw, g2.sum(axis=0)
-        return gx, gw, None
+        gw = gb = None
+        if needs[1]:
+            # Written straight into a freshly zeroed .grad when the engine allows it.
+            dest = grad_destination(self.inputs[1])
+            gw = np.matmul(g2.T, x.reshape(-1, x.shape[-1]), out=dest)
+            if dest is not None:
+                gw = None
+        if len(needs) == 3 and needs[2]:
+            dest = grad_destination(self.inputs[2])
+            gb = g2.sum(axis=0, out=dest)
+            if dest is not None:
+                gb = None
+        return gx, gw, gb
 
     def jvp(self, tx: np.ndarray, tw: np.ndarray, tb: np.ndarray | None = None) -> np.ndarray:
         out = np.matmul(tx, self.w.T) + np.matmul(self.x, tw.T)
