@@ -82,8 +82,9 @@ def check_generalisation(history: Any, window: int = 3) -> CheckResult | None:
     w = max(1, min(window, len(epochs["val_loss"]) // 3))
     val = moving_average(epochs["val_loss"], w)
     train = moving_average(epochs["loss"], w)
-    best = int(np.nanargmin(val))
-    rise = float((val[-1] - val[best]) / abs(val[best])) if val[best] != 0 else 0.0
+    best = int(np.nanargmin(epochs["val_loss"]))  # the raw curve: a trailing mean lags
+    low = float(np.nanmin(val))
+    rise = float((val[-1] - low) / abs(low)) if low != 0 else 0.0
     gap = None
     if "accuracy" in epochs and "val_accuracy" in epochs:
         gap = float(moving_average(epochs["accuracy"], w)[-1] -
@@ -96,9 +97,12 @@ def check_generalisation(history: Any, window: int = 3) -> CheckResult | None:
         measured["accuracy gap"] = gap
     detail = {"loss": train, "val_loss": val, "best_epoch": best}
     want = "val loss near its best; train - val accuracy below 0.1"
-    if verdict != "pass":
+    if verdict != "pass" and rise > RISE_OK:
         advice = (f"big gap = overfitting: increase regularisation (L2, dropout), get or "
                   f"augment more data, or stop early (best epoch {best + 1})")
+    elif verdict != "pass":
+        advice = ("big gap = overfitting: training accuracy runs ahead of validation; "
+                  "increase regularisation (L2, dropout) or get more data")
     elif gap is not None and gap < 0.02 and moving_average(epochs["accuracy"], w)[-1] < 0.9:
         advice = "no gap and modest accuracy: the model may be too small; increase capacity"
     else:

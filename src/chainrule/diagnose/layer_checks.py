@@ -121,37 +121,47 @@ def check_activation_scale(stats: Statistics, input_std: float) -> CheckResult |
 
 
 def check_gradient_flow(stats: Statistics) -> CheckResult | None:
-    """Gradient size over depth: RMS gradient of the first weight matrix over the last's.
+    """Gradient size over depth, two ways: the RMS gradient of the first weight matrix over
+    the last's, and the std of the backward signal dL/dh at the first layer's output over
+    its std at the model's output.
 
     A weight with exactly zero gradient fails (a cut graph, all-zero init or
-    dead units). Otherwise pass within [1e-2, 1e2], warn within [1e-4, 1e4],
-    fail outside (vanishing below, exploding above).
+    dead units). Otherwise each ratio passes within [1e-2, 1e2], warns within
+    [1e-4, 1e4] and fails outside (vanishing below, exploding above); the worse
+    one decides. (With a too-small init both the activations and the backward
+    signal shrink, so the weight gradients of the first and last layers can
+    still be alike: the signal ratio catches that.)
     """
     weights = [p for p in stats.parameters if len(p.shape) >= 2]
     if not weights:
         return None
     rms = [0.0 if p.grad_norm is None else p.grad_norm / math.sqrt(np.prod(p.shape))
            for p in weights]
-    detail = {"names": [p.name for p in weights], "grad_rms": rms}
+    signal = [a for a in stats.activations if a.grad_std is not None]
+    detail = {"names": [p.name for p in weights], "grad_rms": rms,
+              "signal_names": [a.name for a in signal],
+              "signal_std": [a.grad_std for a in signal]}
     zero = [p.name for p, g in zip(weights, rms, strict=True) if g == 0]
-    want = "first/last layer gradient ratio within 1e-2 to 1e2"
+    want = "first/last layer gradient ratios within 1e-2 to 1e2"
     if zero:
         return CheckResult("gradient flow", "fail", {"zero gradient": ", ".join(zero)}, want,
                            "no gradient reaches these weights: the graph is cut (.detach() or "
                            "NumPy in forward), the init is all-zero, or every unit is dead",
                            detail)
-    ratio = rms[0] / rms[-1]
-    verdict = grade_log(ratio, FLOW_OK, FLOW_TOLERABLE)
+    measured = {"weights first/last": rms[0] / rms[-1]}
+    if len(signal) >= 2 and signal[-1].grad_std > 0:
+        measured["signal first/last"] = signal[0].grad_std / signal[-1].grad_std
+    verdict = combine(*(grade_log(r, FLOW_OK, FLOW_TOLERABLE) for r in measured.values()))
+    extreme = max(measured.values(), key=lambda r: abs(math.log10(r)) if r > 0 else math.inf)
     if verdict == "pass":
         advice = "gradients reach every layer at a similar scale"
-    elif ratio < 1:
-        advice = ("vanishing gradients: the first layers learn far slower than the last; use "
-                  "ReLU, xavier/kaiming init or batch norm")
+    elif extreme < 1:
+        advice = ("vanishing gradients: the first layers get far smaller gradients than the "
+                  "last; use ReLU, xavier/kaiming init or batch norm")
     else:
         advice = ("exploding gradients towards the input: scale the init down, clip the "
                   "gradient norm, or use batch norm")
-    return CheckResult("gradient flow", verdict, {"first/last": ratio, "layers": len(weights)},
-                       want, advice, detail)
+    return CheckResult("gradient flow", verdict, measured, want, advice, detail)
 
 
 def check_update_ratios(subject: Subject, steps: int = 5, batch_size: int = 32) -> CheckResult:
@@ -198,6 +208,9 @@ def _ratio_verdict(ratios: dict[str, float], history: dict[str, list[float]]) ->
     elif not math.isfinite(ratios[high]) or ratios[high] > RATIO_OK[1]:
         advice = (f"updates are {ratios[high]:.1e} of the weights ({high}) per step: the "
                   "learning rate is too high, expect instability or NaN; lower it")
+    elif ratios[low] == 0:
+        advice = (f"{low} does not move at all: no gradient reaches it (a cut graph, all-zero "
+                  "init or dead units)")
     else:
         advice = (f"updates are only {ratios[low]:.1e} of the weights ({low}) per step: the "
                   "learning rate is too low (or the gradient vanishes); raise it")

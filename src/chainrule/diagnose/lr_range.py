@@ -8,7 +8,9 @@ exponentially from ``start`` to ``end``,
 smooth the minibatch losses with a bias-corrected exponential moving average
 (beta = 0.98), and stop once the smoothed loss exceeds 4x its minimum or turns
 NaN/inf (divergence). The suggested learning rate is where the smoothed loss
-falls fastest against log(lr), before its minimum. The decks' symptoms: a loss
+falls fastest against log(lr) before its minimum (the slope is taken over a
+span of 1/10 of the steps, so a single noisy minibatch does not decide it). The
+decks' symptoms: a loss
 that is not going down means the learning rate is too low; NaN or an
 explosion means it is too high.
 """
@@ -24,7 +26,7 @@ from chainrule.diagnose.checks import CheckResult
 from chainrule.diagnose.subject import Subject, preserved_rng, train_step
 
 SKIP_START = 5  # the first smoothed points are dominated by the first minibatches
-LOW_PASS, LOW_WARN = 30.0, 1000.0  # configured lr below suggested / this -> warn / fail
+LOW_PASS, LOW_WARN = 100.0, 1000.0  # configured lr below suggested / this -> warn / fail
 
 
 @dataclass
@@ -104,8 +106,15 @@ def _suggest(result: LRRangeResult) -> None:
     result.lr_min = result.lrs[stop]
     if stop < SKIP_START + 2 or smooth[stop] > 0.95 * smooth[SKIP_START]:
         return  # the loss never really fell
-    slope = np.gradient(smooth[SKIP_START:stop + 1], np.log(result.lrs[SKIP_START:stop + 1]))
-    result.suggested = result.lrs[SKIP_START + int(np.argmin(slope))]
+    k = max(1, len(smooth) // 20)
+    log_lr = np.log(result.lrs)
+    centres = np.arange(SKIP_START + k, stop - k + 1)
+    if not len(centres):
+        centres = np.arange(SKIP_START + 1, stop)
+        k = 1
+    slope = (smooth[centres + k] - smooth[centres - k]) / (log_lr[centres + k] -
+                                                           log_lr[centres - k])
+    result.suggested = result.lrs[int(centres[np.argmin(slope)])]
 
 
 def check_learning_rate(subject: Subject, steps: int = 100, batch_size: int = 32,
@@ -113,7 +122,7 @@ def check_learning_rate(subject: Subject, steps: int = 100, batch_size: int = 32
     """Run :func:`lr_range_test` and judge the subject's learning rate against its curve.
 
     The range is widened to reach 10x the configured rate. Verdicts: pass when
-    suggested / 30 <= lr <= lr_min; warn when lr is between lr_min and the
+    suggested / 100 <= lr <= lr_min; warn when lr is between lr_min and the
     divergence point, or down to suggested / 1000; fail beyond either, or when
     the loss does not go down at any rate.
     """

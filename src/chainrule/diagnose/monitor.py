@@ -74,9 +74,11 @@ class Monitor(Callback):
     def on_batch_end(self, batch: int, logs: Logs | None = None) -> None:
         if self._recorder is None:
             return
-        recorder = self._recorder
-        self._stop()
-        self.records.append(self._record(recorder, logs or {}))
+        try:
+            self._recorder.detach()
+            self.records.append(self._record(self._recorder, logs or {}))
+        finally:
+            self._stop()
 
     def on_train_end(self, logs: Logs | None = None) -> None:
         self._stop()

@@ -104,6 +104,6 @@ def _verdict(losses: list[float], accuracies: list[float], task: str, n: int) ->
         advice = ("loss not going down: learning rate too low, bad initialisation (all-zero "
                   "or saturating), or a bug that cuts the gradient")
     else:
-        advice = ("the loss falls but the sample is not memorised: too little capacity, or "
-                  "raise the learning rate")
+        advice = ("the loss falls but the sample is not memorised: too little capacity, "
+                  "an all-zero init, or a learning rate to raise")
     return CheckResult(name, verdict, measured, want, advice, detail)

@@ -99,9 +99,10 @@ def plot_lr_range(detail: dict[str, Any], path: str | Path | None = None):
 
 def plot_layers(stats: Statistics, path: str | Path | None = None):
     """One activation histogram per recorded layer (with its std and dead/saturated
-    fraction), and the per-layer activation std and gradient size over depth."""
+    fraction); below: the activation std, the std of the backward signal dL/dh per
+    layer, and the RMS gradient of each weight matrix over depth."""
     acts = stats.activations
-    cols = max(len(acts), 2)
+    cols = max(len(acts), 3)
     fig, axes = figure(2, cols, size=(3.0, 2.6))
     for i, a in enumerate(acts):
         ax = axes[0][i]
@@ -112,19 +113,20 @@ def plot_layers(stats: Statistics, path: str | Path | None = None):
         ax.set_title(f"{a.name} ({a.kind})\nstd {a.std:.2g}{extra}", fontsize="small")
     for ax in axes[0][len(acts):]:
         ax.axis("off")
-    ax = axes[1][0]
-    ax.plot(range(1, len(acts) + 1), [a.std for a in acts], "o-r")
-    ax.set_xticks(range(1, len(acts) + 1), [a.name for a in acts], fontsize="small")
-    ax.set(title="activation std per layer", xlabel="layer")
-    ax = axes[1][1]
+    signal = [a for a in acts if a.grad_std is not None]
     weights = [p for p in stats.parameters if len(p.shape) >= 2 and p.grad_norm is not None]
-    rms = [p.grad_norm / np.sqrt(np.prod(p.shape)) for p in weights]
-    ax.plot(range(1, len(weights) + 1), rms, "o-b")
-    if rms and min(rms) > 0:
-        ax.set_yscale("log")
-    ax.set_xticks(range(1, len(weights) + 1), [p.name for p in weights], fontsize="small")
-    ax.set(title="RMS weight gradient over depth", xlabel="weight")
-    for ax in axes[1][2:]:
+    rows = [("activation std per layer", [a.name for a in acts], [a.std for a in acts], "o-r"),
+            ("backward signal std (dL/dh)", [a.name for a in signal],
+             [a.grad_std for a in signal], "o-m"),
+            ("RMS weight gradient", [p.name for p in weights],
+             [p.grad_norm / np.sqrt(np.prod(p.shape)) for p in weights], "o-b")]
+    for ax, (title, names, values, style) in zip(axes[1], rows, strict=False):
+        ax.plot(range(1, len(values) + 1), values, style)
+        if values and min(values) > 0:
+            ax.set_yscale("log")
+        ax.set_xticks(range(1, len(values) + 1), names, fontsize="small", rotation=45)
+        ax.set(title=title, xlabel="depth")
+    for ax in axes[1][3:]:
         ax.axis("off")
     return _finish(fig, path)
 

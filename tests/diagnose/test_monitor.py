@@ -1,0 +1,116 @@
+import json
+
+import numpy as np
+import pytest
+
+from chainrule import nn, optim
+from chainrule.diagnose import Monitor
+from chainrule.train import Trainer
+from chainrule.train.callbacks import Callback
+from tests.diagnose import setups
+
+
+class Spy(Callback):
+    """Sees whether hooks are installed at each step and keeps the weights around it."""
+
+    def __init__(self):
+        self.hooked_steps, self.before, self.after = [], {}, {}
+
+    def on_batch_begin(self, batch, logs=None):
+        model, step = self.trainer.model, self.trainer.global_step
+        if any(m._forward_hooks for m in model.modules()):
+            self.hooked_steps.append(step)
+        self.before[step + 1] = model[0].weight.data.copy()
+
+    def on_batch_end(self, batch, logs=None):
+        self.after[self.trainer.global_step] = self.trainer.model[0].weight.data.copy()
+
+
+def fit(callbacks, epochs=2, seed=0, **kwargs):
+    x, y = setups.digits()
+    cr_model = setups.mlp(seed=seed)
+    model = nn.Sequential(cr_model[0], cr_model[1], nn.Dropout(0.2), cr_model[2])
+    trainer = Trainer(model, optim.Adam(model.parameters(), lr=2e-3), "cross_entropy",
+                      callbacks=callbacks)
+    history = trainer.fit((x, y), epochs=epochs, batch_size=32, seed=seed, verbose=False,
+                          **kwargs)
+    return model, history
+
+
+def test_records_every_n_steps_with_hooks_only_on_those_steps():
+    monitor, spy = Monitor(every=10), Spy()
+    model, history = fit([monitor, spy])
+    steps = len(history.steps["loss"])  # 2 epochs of 19 steps
+    assert steps == 38
+    assert [r["step"] for r in monitor.records] == [1, 11, 21, 31]
+    assert spy.hooked_steps == [0, 10, 20, 30]  # hooks live for the recorded steps only
+    assert all(not m._forward_hooks for m in model.modules())
+    first = monitor.records[0]
+    assert first["loss"] == history.steps["loss"][0]
+    assert list(first["activations"]) == ["0", "1", "3"]  # dropout is not a layer to watch
+    assert first["activations"]["1"]["kind"] == "relu"
+    assert 0 <= first["activations"]["1"]["dead_fraction"] <= 1
+    assert sum(first["activations"]["0"]["hist_counts"]) == 32 * 32
+
+
+def test_update_ratio_and_gradient_norm_are_those_of_the_step():
+    monitor, spy = Monitor(every=7), Spy()
+    model, _ = fit([monitor, spy], epochs=1)
+    for record in monitor.records:
+        step = record["step"]
+        before, after = spy.before[step], spy.after[step]
+        expect = np.linalg.norm(after - before) / np.linalg.norm(before)
+        assert record["parameters"]["0.weight"]["update_ratio"] == pytest.approx(expect,
+                                                                                 rel=1e-6)
+    last = monitor.records[-1]["parameters"]["0.weight"]
+    assert last["norm"] > 0 and last["grad_norm"] > 0
+
+
+def test_weights_are_bit_identical_with_and_without_a_monitor():
+    plain, h1 = fit([])
+    watched, h2 = fit([Monitor(every=1, spectra=True)])
+    for (name, a), b in zip(plain.state_dict().items(), watched.state_dict().values(),
+                            strict=True):
+        np.testing.assert_array_equal(a, b, err_msg=name)
+    assert h1.steps["loss"] == h2.steps["loss"]
+
+
+def test_state_dict_is_json_and_round_trips():
+    monitor = Monitor(every=15, spectra=True)
+    fit([monitor], epochs=1)
+    state = json.loads(json.dumps(monitor.state_dict()))
+    other = Monitor(every=15)
+    other.load_state_dict(state)
+    assert other.records == monitor.records
+    assert len(monitor.records[0]["spectra"]["0.weight"]) == 5
+    with pytest.raises(ValueError, match="every 15 steps"):
+        Monitor(every=3).load_state_dict(state)
+
+
+def test_a_resumed_run_has_the_records_of_an_uninterrupted_one(tmp_path):
+    full = Monitor(every=5)
+    fit([full], epochs=2, run_dir=tmp_path / "full")
+    fit([Monitor(every=5)], epochs=1, run_dir=tmp_path / "cut")
+    resumed = Monitor(every=5)
+    fit([resumed], epochs=2, run_dir=tmp_path / "cut", resume=True, seed=1)
+    assert [r["step"] for r in resumed.records] == [r["step"] for r in full.records]
+    assert resumed.records == full.records
+
+
+def test_series_plot_and_to_dict(tmp_path):
+    monitor = Monitor(every=10, histograms=False)
+    fit([monitor], epochs=1)
+    ratios = monitor.series("parameters", "update_ratio")
+    assert list(ratios) == ["0.weight", "0.bias", "3.weight", "3.bias"]
+    assert all(len(v) == 2 for v in ratios.values())
+    assert np.isnan(monitor.series("activations", "saturated_fraction")["1"]).all()
+    assert "hist_counts" not in monitor.records[0]["activations"]["0"]
+    assert monitor.to_dict()["every"] == 10
+    path = monitor.plot(tmp_path / "monitor.png")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("every", [0, -1, 2.5, True])
+def test_bad_interval_raises(every):
+    with pytest.raises(ValueError, match="every must be an integer"):
+        Monitor(every=every)
