@@ -126,16 +126,21 @@ _ACTIVATION_TYPES = (nn.ReLU, nn.Sigmoid, nn.Tanh, nn.ELU, nn.Softplus, nn.Leaky
                      nn.Maxout)
 
 
-def build_model(cfg: ModelConfig, in_features: int, out_features: int) -> nn.Sequential:
+def build_model(cfg: ModelConfig, input_shape: tuple[int, ...],
+                out_features: int) -> nn.Sequential:
     """Layers in order; a linear layer's input size follows from the one before it.
 
-    The last linear (or maxout) layer's ``out_features`` is replaced by the
-    data's output size, so one config fits any number of classes.
+    Multi-dimensional samples (e.g. images kept whole for augmentation) are
+    flattened by a leading ``Flatten`` layer. The last linear (or maxout)
+    layer's ``out_features`` is replaced by the data's output size, so one
+    config fits any number of classes.
     """
+    in_features = int(np.prod(input_shape))
     last_linear = max(i for i, layer in enumerate(cfg.layers)
                       if layer.type in ("linear", "maxout")) if any(
         layer.type in ("linear", "maxout") for layer in cfg.layers) else None
-    layers, width = [], in_features
+    layers: list[nn.Module] = [nn.Flatten()] if len(input_shape) > 1 else []
+    width = in_features
     for i, spec in enumerate(cfg.layers):
         kind = spec.type
         if kind in ("linear", "maxout"):

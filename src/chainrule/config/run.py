@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 import chainrule as cr
 from chainrule import io
 from chainrule.config.build import (
@@ -93,9 +91,9 @@ def setup(config: RunConfig, run_dir: Path | None = None) -> Setup:
         preprocess.fit(splits.train.x)
         splits = Splits(*(_transformed(d, preprocess) for d in
                           (splits.train, splits.val, splits.test)), regression=splits.regression)
-    in_features = int(np.prod(splits.train.x.shape[1:]))
+    input_shape = tuple(splits.train.x.shape[1:])
     out_features = output_size(config, splits)
-    model = build_model(config.model, in_features, out_features)
+    model = build_model(config.model, input_shape, out_features)
     initialise(model, config.model.init, splits.train.x[:256])
     optimizer = build_optimizer(config.optimizer, model)
     callbacks: list[cb.Callback] = []
@@ -126,8 +124,7 @@ def setup(config: RunConfig, run_dir: Path | None = None) -> Setup:
                       regularizers=build_regularizers(config.regularization, model, seed),
                       clip_grad_norm=config.optimizer.clip_grad_norm)
     augment = build_augment(config.augment, splits.train.num_classes)
-    info = {"in_features": in_features, "out_features": out_features,
-            "input_shape": list(splits.train.x.shape[1:])}
+    info = {"out_features": out_features, "input_shape": list(input_shape)}
     return Setup(config, splits, preprocess, model, trainer, augment, info)
 
 
@@ -191,7 +188,7 @@ def load_run(run_dir: str | Path) -> tuple[RunConfig, Any, Any, dict[str, Any]]:
     config = load_config(run_dir / CONFIG_FILE)
     state = io.load(run_dir / MODEL_FILE)
     info = io.load_metadata(run_dir / MODEL_FILE)["info"]
-    model = build_model(config.model, info["in_features"], info["out_features"])
+    model = build_model(config.model, tuple(info["input_shape"]), info["out_features"])
     model.load_state_dict(state["model"])
     model.eval()
     preprocess = Pipeline.from_state_dict(state["preprocess"]) if "preprocess" in state else None
