@@ -8,7 +8,8 @@ the standard deviation of every layer's output is printed for each init:
 - xavier: W = randn / sqrt(fan_in) (the decks' "Xavier") -> stays healthy
 - and the other schemes of ``chainrule.nn.init`` for comparison.
 
-Run: ``python examples/activation_statistics.py [--layers 10 --units 500 --batch 1000]``.
+Run: ``python examples/activation_statistics.py [--layers 10 --units 500 --batch 1000]
+[--plot out.png]``.
 """
 
 from __future__ import annotations
@@ -94,6 +95,22 @@ def report(results: dict[str, list[dict[str, float]]]) -> str:
     return "\n".join(lines)
 
 
+def plot(results: dict[str, list[dict[str, float]]], path: str) -> None:
+    """Per scheme: the output std of every layer (log scale) and its saturated fraction."""
+    from chainrule.diagnose.report import save_figure
+    from chainrule.viz.curves import figure
+
+    fig, axes = figure(1, 2, size=(5.0, 4.0))
+    for name, stats in results.items():
+        layers = range(1, len(stats) + 1)
+        axes[0][0].plot(layers, [max(s["std"], 1e-30) for s in stats], "o-", label=name)
+        axes[0][1].plot(layers, [s["saturated"] for s in stats], "o-", label=name)
+    axes[0][0].set(yscale="log", xlabel="layer", title="output std per layer")
+    axes[0][1].set(xlabel="layer", title=f"fraction with |tanh| > {SATURATED}", ylim=(-0.02, 1.02))
+    axes[0][0].legend(fontsize="small")
+    save_figure(fig, path)
+
+
 def main(argv: Sequence[str] | None = None) -> dict[str, list[dict[str, float]]]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--layers", type=int, default=10)
@@ -102,11 +119,15 @@ def main(argv: Sequence[str] | None = None) -> dict[str, list[dict[str, float]]]
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--schemes", nargs="+", default=list(DEFAULT_SCHEMES),
                         choices=list(DEFAULT_SCHEMES))
+    parser.add_argument("--plot", help="write the per-layer std and saturation to this PNG")
     args = parser.parse_args(argv)
     results = run(args.schemes, args.layers, args.units, args.batch, args.seed)
     print(f"{args.layers}-layer tanh net, {args.units} units, {args.batch} unit-Gaussian inputs:"
           f" output std per layer (and % of units with |tanh| > {SATURATED})")
     print(report(results))
+    if args.plot:
+        plot(results, args.plot)
+        print(f"plot: {args.plot}")
     return results
 
 

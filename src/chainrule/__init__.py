@@ -7,7 +7,7 @@
     [2.0, -4.0]
 """
 
-from chainrule import data, functional, io, nn, optim
+from chainrule import data, diagnose, functional, io, nn, optim
 from chainrule.autograd import (
     Function,
     Tensor,
@@ -26,6 +26,6 @@ from chainrule.random import manual_seed
 
 __version__ = "0.1.0"
 
-__all__ = ["Function", "Tensor", "data", "enable_grad", "functional", "grad", "gradcheck",
-           "is_grad_enabled", "io", "jvp", "load", "manual_seed", "nn", "no_grad", "optim", "save",
-           "tensor", *_api_all]
+__all__ = ["Function", "Tensor", "data", "diagnose", "enable_grad", "functional", "grad",
+           "gradcheck", "is_grad_enabled", "io", "jvp", "load", "manual_seed", "nn", "no_grad",
+           "optim", "save", "tensor", *_api_all]

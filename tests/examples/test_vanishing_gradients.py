@@ -1,0 +1,28 @@
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+
+EXAMPLE = Path(__file__).parents[2] / "examples" / "vanishing_gradients.py"
+
+
+def _load():
+    spec = importlib.util.spec_from_file_location("vanishing_gradients", EXAMPLE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_sigmoid_gradients_vanish_towards_the_input_relu_ones_do_not(tmp_path):
+    results = _load().main(["--depth", "8", "--width", "48", "--batch", "64", "--plot",
+                            str(tmp_path / "vg.png")])
+    sig, relu = results["sigmoid"], results["relu"]
+    assert len(sig["grad_rms"]) == 9 and len(sig["signal"]) == 8
+    # sigmoid' <= 1/4: the backward signal shrinks layer after layer towards the input
+    assert all(a < b for a, b in zip(sig["signal"], sig["signal"][1:], strict=False))
+    assert sig["signal_ratio"] < 1e-3 and sig["weight_ratio"] < 1e-3
+    # ReLU with kaiming init keeps it within an order of magnitude
+    assert 0.1 < relu["signal_ratio"] < 10
+    assert relu["weight_ratio"] > 100 * sig["weight_ratio"]
+    assert np.all(np.isfinite(relu["grad_rms"]))
+    assert (tmp_path / "vg.png").read_bytes()[:4] == b"\x89PNG"
