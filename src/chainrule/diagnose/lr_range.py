@@ -6,13 +6,14 @@ exponentially from ``start`` to ``end``,
     lr_i = start * (end / start) ** (i / (steps - 1)),
 
 smooth the minibatch losses with a bias-corrected exponential moving average
-(beta = 0.98), and stop once the smoothed loss exceeds 4x its minimum or turns
-NaN/inf (divergence). The suggested learning rate is where the smoothed loss
-falls fastest against log(lr) before its minimum (the slope is taken over a
-span of 1/10 of the steps, so a single noisy minibatch does not decide it). The
-decks' symptoms: a loss
-that is not going down means the learning rate is too low; NaN or an
-explosion means it is too high.
+(beta = 0.9, a memory of about 10 steps or 1/10 of the default run; fastai's
+0.98 lags the raw losses by half the run), and stop once the smoothed loss
+exceeds 4x its minimum or turns NaN/inf (divergence). The suggested learning
+rate is where the smoothed loss falls fastest against log(lr) before its
+minimum (the slope is taken over a span of 1/10 of the steps, so a single noisy
+minibatch does not decide it). The decks' symptoms: a loss that is not going
+down means the learning rate is too low; NaN or an explosion means it is too
+high.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ class LRRangeResult:
 
 
 def lr_range_test(subject: Subject, start: float = 1e-7, end: float = 10.0, steps: int = 100,
-                  batch_size: int = 32, beta: float = 0.98, diverge: float = 4.0
+                  batch_size: int = 32, beta: float = 0.9, diverge: float = 4.0
                   ) -> LRRangeResult:
     """Run the LR range test on a copy (fresh optimizer of the subject's kind, regularisers as
     configured).
@@ -60,7 +61,7 @@ def lr_range_test(subject: Subject, start: float = 1e-7, end: float = 10.0, step
         start, end: the learning-rate range. Defaults to ``1e-7`` and ``10``.
         steps: minibatch steps. Defaults to ``100``.
         batch_size: samples per step. Defaults to ``32``.
-        beta: smoothing of the loss. Defaults to ``0.98``.
+        beta: smoothing of the loss. Defaults to ``0.9``.
         diverge: stop when the smoothed loss exceeds this multiple of its minimum.
             Defaults to ``4``.
     """

@@ -137,9 +137,11 @@ class Monitor(Callback):
 
     # ------------------------------------------------------------ checkpoints
     def state_dict(self) -> dict[str, Any]:
+        """``{"every", "records"}``: JSON values only, so checkpoints can hold it."""
         return {"every": self.every, "records": self.records}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore the records of a checkpoint (a resumed run keeps its earlier records)."""
         if state.get("every") != self.every:
             raise ValueError(f"Monitor.load_state_dict: the saved monitor recorded every "
                              f"{state.get('every')} steps, this one every {self.every}")

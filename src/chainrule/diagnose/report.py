@@ -38,6 +38,8 @@ def verdict_table(results: Sequence[CheckResult], title: str = "diagnosis"):
 
 
 def atomic_write(path: Path, write) -> Path:
+    """Call ``write(binary file)`` on a temporary file next to ``path``, fsync it, then rename
+    it over ``path``: a crash leaves the old file or the new one, never half of one."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
     try:
@@ -87,11 +89,11 @@ def plot_lr_range(detail: dict[str, Any], path: str | Path | None = None):
         value = detail.get(key)
         if isinstance(value, (int, float)) and np.isfinite(value) and value > 0:
             ax.axvline(value, color=style[0], linestyle=style[1:], label=f"{label} {value:.1e}")
-    finite = np.asarray(detail["smoothed"], dtype=np.float64)
-    finite = finite[np.isfinite(finite)]
-    if finite.size:
-        ax.set_ylim(max(0.0, finite.min() * 0.9) if finite.min() >= 0 else finite.min() * 1.1,
-                    min(finite.max(), 4 * max(finite[0], 1e-12)) * 1.05)
+    smooth = np.asarray(detail["smoothed"], dtype=np.float64)
+    raw = np.asarray(detail["losses"], dtype=np.float64)
+    shown = np.concatenate([smooth[np.isfinite(smooth)], raw[np.isfinite(raw)]])
+    if shown.size and shown.min() >= 0 and np.isfinite(smooth[0]):
+        ax.set_ylim(0.9 * shown.min(), min(shown.max(), 3 * smooth[0]) * 1.05)
     ax.set(xscale="log", xlabel="learning rate", ylabel="loss", title="learning-rate range test")
     ax.legend(fontsize="small")
     return _finish(fig, path)

@@ -83,6 +83,7 @@ class Statistics:
     loss: float = float("nan")
 
     def to_dict(self) -> dict[str, Any]:
+        """Nested dicts and lists (JSON-ready after :func:`~chainrule.diagnose.checks.jsonable`)."""
         return asdict(self)
 
 
@@ -141,19 +142,17 @@ class Recorder:
         return hook
 
     def attach(self) -> Recorder:
+        """Install the hooks (once: attaching again replaces them); returns ``self``."""
         self.detach()
         self._handles = [m.register_forward_hook(self._hook(name, kind_of(m)))
                          for name, m in recorded_modules(self.model)]
         return self
 
     def detach(self) -> None:
+        """Remove the hooks; the recorded arrays stay."""
         for handle in self._handles:
             handle.remove()
         self._handles = []
-
-    @property
-    def attached(self) -> bool:
-        return bool(self._handles)
 
     def activations(self) -> list[ActivationStats]:
         """Statistics of every recorded output, in the order the modules ran."""
@@ -220,6 +219,7 @@ class Spectrum:
 
     @property
     def top(self) -> float:
+        """The largest singular value (the spectral norm)."""
         return self.singular_values[0] if self.singular_values else 0.0
 
     @property

@@ -60,6 +60,7 @@ class Diagnosis:
         return verdict_table(self.results, title)
 
     def to_dict(self) -> dict[str, Any]:
+        """Verdict, results, statistics and spectra (JSON-ready after ``jsonable``)."""
         return {"verdict": self.verdict, "results": [r.to_dict() for r in self.results],
                 "statistics": self.statistics.to_dict() if self.statistics else None,
                 "spectra": [{"name": s.name, "shape": s.shape,
