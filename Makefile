@@ -26,7 +26,11 @@ test: $(VENV)/.installed-dev
 
 # The machine may force an old OpenBLAS kernel; a user's machine does not.
 bench: $(VENV)/.installed-dev
-	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python benchmarks/engine_overhead.py
+	mkdir -p benchmarks/results
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python benchmarks/engine_overhead.py \
+		--json benchmarks/results/engine_overhead.json
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python benchmarks/mnist_mlp.py \
+		--json benchmarks/results/mnist_mlp.json
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info
