@@ -8,8 +8,10 @@ Contenders, each in its own subprocess so that peak RSS is its own:
   sklearn            scikit-learn's MLPClassifier (one partial_fit epoch)
   floor              the step's matrix multiplies alone (forward, dW, dX), same shapes
 
-Every contender trains `--repeats` epochs, each timed on its own, after one
-warm-up epoch; the median is reported with test accuracy and peak RSS. Run it through
+Every contender runs in a worker process that trains one warm-up epoch, then one
+timed epoch per request; the driver interleaves the contenders' epochs
+(A B C, B C A, ...) so that the machine's drift hits them alike, and reports
+the median of `--repeats` epochs with test accuracy and peak RSS. Run it through
 `make bench`, which unsets OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE for this command.
 """
 
@@ -48,7 +50,7 @@ def batches(n: int, batch: int, rng: np.random.Generator):
 
 
 # ------------------------------------------------------------------ contenders
-def run_floor(data, batch: int, width: int, repeats: int) -> dict:
+def run_floor(data, batch: int, width: int):
     """Only the GEMMs of one step: 3 forward, 3 dW, 2 dX, same shapes as the MLP."""
     x, _, _, _ = data
     rng = np.random.default_rng(0)
@@ -67,10 +69,10 @@ def run_floor(data, batch: int, width: int, repeats: int) -> dict:
                 if i:
                     g = g @ ws[i].T
 
-    return _timed(epoch, repeats, accuracy=None)
+    return epoch, None
 
 
-def run_numpy(data, batch: int, width: int, repeats: int) -> dict:
+def run_numpy(data, batch: int, width: int):
     """A hand-written NumPy MLP: forward, softmax-CE, backprop, Adam, no autograd."""
     x, y, xt, yt = data
     rng = np.random.default_rng(0)
@@ -118,10 +120,10 @@ def run_numpy(data, batch: int, width: int, repeats: int) -> dict:
     def accuracy() -> float:
         return float(np.mean(forward(xt)[-1].argmax(axis=1) == yt))
 
-    return _timed(epoch, repeats, accuracy)
+    return epoch, accuracy
 
 
-def run_torch(data, batch: int, width: int, repeats: int) -> dict:
+def run_torch(data, batch: int, width: int):
     import torch
 
     torch.manual_seed(0)
@@ -145,10 +147,10 @@ def run_torch(data, batch: int, width: int, repeats: int) -> dict:
         with torch.no_grad():
             return float((model(xt).argmax(1) == yt).float().mean())
 
-    return _timed(epoch, repeats, accuracy)
+    return epoch, accuracy
 
 
-def run_sklearn(data, batch: int, width: int, repeats: int) -> dict:
+def run_sklearn(data, batch: int, width: int):
     import warnings
 
     from sklearn.neural_network import MLPClassifier
@@ -163,7 +165,7 @@ def run_sklearn(data, batch: int, width: int, repeats: int) -> dict:
             warnings.simplefilter("ignore")
             clf.partial_fit(x, y, classes=classes)
 
-    return _timed(epoch, repeats, lambda: float(clf.score(xt, yt)))
+    return epoch, lambda: float(clf.score(xt, yt))
 
 
 def _chainrule_model(width: int):
@@ -186,7 +188,7 @@ def _chainrule_accuracy(model, xt, yt) -> float:
     return acc
 
 
-def run_chainrule_loop(data, batch: int, width: int, repeats: int) -> dict:
+def run_chainrule_loop(data, batch: int, width: int):
     from chainrule import functional as F
     from chainrule.data import ArrayDataset, DataLoader
 
@@ -201,10 +203,10 @@ def run_chainrule_loop(data, batch: int, width: int, repeats: int) -> dict:
             loss.backward()
             opt.step()
 
-    return _timed(epoch, repeats, lambda: _chainrule_accuracy(model, xt, yt))
+    return epoch, lambda: _chainrule_accuracy(model, xt, yt)
 
 
-def run_chainrule_trainer(data, batch: int, width: int, repeats: int) -> dict:
+def run_chainrule_trainer(data, batch: int, width: int):
     from chainrule.data import ArrayDataset
     from chainrule.train import Trainer
 
@@ -216,19 +218,7 @@ def run_chainrule_trainer(data, batch: int, width: int, repeats: int) -> dict:
     def epoch() -> None:
         trainer.fit(train, epochs=1, batch_size=batch, seed=0, verbose=False)
 
-    return _timed(epoch, repeats, lambda: _chainrule_accuracy(model, xt, yt))
-
-
-def _timed(epoch, repeats: int, accuracy) -> dict:
-    epoch()  # warm-up: JIT, first-touch allocations, BLAS threads, all outside the timing
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        epoch()
-        times.append(time.perf_counter() - t0)
-    return {"times": times, "median": statistics.median(times),
-            "accuracy": accuracy() if accuracy else None,
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    return epoch, lambda: _chainrule_accuracy(model, xt, yt)
 
 
 RUNNERS = {"floor": run_floor, "numpy": run_numpy, "torch": run_torch, "sklearn": run_sklearn,
@@ -261,13 +251,64 @@ def _time_once(fn) -> float:
     return time.perf_counter() - t0
 
 
-def run_child(name: str, batch: int, width: int, repeats: int) -> dict:
-    cmd = [sys.executable, __file__, "--child", name, "--batch", str(batch), "--width",
-           str(width), "--repeats", str(repeats)]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if proc.returncode != 0:
-        return {"error": proc.stderr.strip().splitlines()[-1] if proc.stderr else "failed"}
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+class Worker:
+    """One contender in its own process, running an epoch whenever the driver says so."""
+
+    def __init__(self, name: str, batch: int, width: int):
+        self.name = name
+        cmd = [sys.executable, __file__, "--serve", name, "--batch", str(batch), "--width",
+               str(width)]
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     text=True, bufsize=1)
+        self.times: list[float] = []
+        self.error = None if self._read() == "ready" else "failed to start"
+
+    def _read(self) -> str:
+        line = self.proc.stdout.readline().strip()
+        if not line:
+            self.error = f"exited with status {self.proc.wait()}"
+        return line
+
+    def epoch(self) -> None:
+        if self.error is None:
+            self.proc.stdin.write("epoch\n")
+            reply = self._read()
+            if reply:
+                self.times.append(float(reply))
+
+    def finish(self) -> dict:
+        if self.error is not None:
+            return {"error": self.error}
+        self.proc.stdin.write("finish\n")
+        result = json.loads(self._read())
+        self.proc.wait()
+        return {"times": self.times, "median": statistics.median(self.times), **result}
+
+
+def serve(name: str, batch: int, width: int) -> None:
+    """Worker side: warm up with one epoch, then time one epoch per request."""
+    epoch, accuracy = RUNNERS[name](load_mnist(), batch, width)
+    epoch()  # warm-up: JIT, first-touch allocations, BLAS threads, all outside the timing
+    print("ready", flush=True)
+    for line in sys.stdin:
+        if line.strip() == "epoch":
+            t0 = time.perf_counter()
+            epoch()
+            print(time.perf_counter() - t0, flush=True)
+        else:
+            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            print(json.dumps({"accuracy": accuracy() if accuracy else None,
+                              "peak_rss_mb": rss}), flush=True)
+            return
+
+
+def run_block(names: list[str], batch: int, width: int, repeats: int) -> dict:
+    """Interleave the contenders' epochs (A B C A B C ...) so drift hits them alike."""
+    workers = [Worker(name, batch, width) for name in names]
+    for r in range(repeats):
+        for w in workers[r % len(workers):] + workers[:r % len(workers)]:
+            w.epoch()
+    return {w.name: w.finish() for w in workers}
 
 
 def ratio(a: dict, b: dict) -> float | None:
@@ -301,7 +342,7 @@ def report(results: list[dict]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--child", choices=CONTENDERS, help=argparse.SUPPRESS)
+    parser.add_argument("--serve", choices=CONTENDERS, help=argparse.SUPPRESS)
     parser.add_argument("--batch", type=int, nargs="+", default=[128, 16])
     parser.add_argument("--width", type=int, nargs="+", default=[512])
     parser.add_argument("--widths-sweep", type=int, nargs="*", default=[128, 2048],
@@ -311,10 +352,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", help="write the results to this file")
     args = parser.parse_args(argv)
 
-    if args.child:
-        data = load_mnist()
-        res = RUNNERS[args.child](data, args.batch[0], args.width[0], args.repeats)
-        print(json.dumps(res))
+    if args.serve:
+        serve(args.serve, args.batch[0], args.width[0])
         return 0
 
     print(f"BLAS: {blas_info()}")
@@ -326,11 +365,9 @@ def main(argv: list[str] | None = None) -> int:
     for batch, width in plan:
         names = args.contenders if width == 512 else [c for c in args.contenders
                                                        if c != "sklearn"]
-        block = {"batch": batch, "width": width, "repeats": args.repeats, "contenders": {}}
-        for name in names:
-            print(f"  running {name} (batch {batch}, width {width}) ...", flush=True)
-            block["contenders"][name] = run_child(name, batch, width, args.repeats)
-        results.append(block)
+        print(f"  batch {batch}, width {width}: {', '.join(names)} ...", flush=True)
+        results.append({"batch": batch, "width": width, "repeats": args.repeats,
+                        "contenders": run_block(names, batch, width, args.repeats)})
     report(results)
     if args.json:
         with open(args.json, "w") as fh:

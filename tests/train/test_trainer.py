@@ -115,12 +115,13 @@ def test_run_dir_logs_and_checkpoints(tmp_path, digits):
     assert (tmp_path / "ckpt" / "best.safetensors").exists()
 
 
-def _fit_with_checkpoints(directory, epochs, resume, every=7):
+def _fit_with_checkpoints(directory, epochs, resume, every=7, epoch_ends=True):
     model = mlp(16, seed=3)
     opt = optim.Adam(model.parameters(), lr=1e-2)
     train, val = train_val_split(load_digits(flatten=True), 0.25, seed=0)
     trainer = Trainer(model, opt, "cross_entropy", metrics=["accuracy"],
-                      callbacks=[cb.Checkpoint(directory, every_n_steps=every, keep_last=5)])
+                      callbacks=[cb.Checkpoint(directory, every_n_steps=every, keep_last=5,
+                                               every_n_epochs=1 if epoch_ends else None)])
     loader = DataLoader(train, batch_size=50, shuffle=True, seed=5)
     history = trainer.fit(loader, val=val, epochs=epochs, resume=resume, verbose=False)
     return model, history
@@ -161,3 +162,16 @@ def test_fit_rejects_bad_arguments(digits):
         trainer.fit([1, 2, 3])
     with pytest.raises(ValueError, match="unknown loss 'hinge'"):
         Trainer(model, None, "hinge")
+
+
+def test_resume_from_checkpoint_at_an_epochs_last_step(tmp_path):
+    # 1348 training samples in batches of 50: 27 steps per epoch. A step checkpoint on the
+    # last step of epoch 0 (and none at its end) resumes with only the epoch's end to run.
+    full, full_history = _fit_with_checkpoints(tmp_path / "a", epochs=2, resume=False)
+    _fit_with_checkpoints(tmp_path / "b", epochs=1, resume=False, every=27, epoch_ends=False)
+    assert [p.name for p in (tmp_path / "b").glob("ckpt-*")] == ["ckpt-000000027.safetensors"]
+    resumed, history = _fit_with_checkpoints(tmp_path / "b", epochs=2, resume=True)
+    for name, value in full.state_dict().items():
+        np.testing.assert_array_equal(value, resumed.state_dict()[name])
+    assert history["val_loss"] == full_history["val_loss"]
+    assert len(history.steps["loss"]) == 54

@@ -174,7 +174,10 @@ class Trainer:
         epoch, started = self.epoch, time.perf_counter()
         callbacks.call("on_epoch_begin", epoch, {})
         self.model.train()
-        for xb, yb in loader:
+        # A checkpoint taken at the epoch's last step resumes with its batches all done
+        # (and the loader already at the next epoch): only the epoch's end is left to run.
+        batches = loader if self.epoch_step < self.steps_per_epoch else ()
+        for xb, yb in batches:
             callbacks.call("on_batch_begin", self.epoch_step, {})
             logs = self.train_step(xb, yb, acc)
             self.global_step += 1

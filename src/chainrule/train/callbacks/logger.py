@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 import os
@@ -43,8 +44,8 @@ class MetricsLogger(Callback):
         step = self.trainer.global_step
         if self.jsonl.exists():
             kept = [line for line in self.jsonl.read_text().splitlines()
-                    if line.strip() and json.loads(line).get("step", 0) <= step]
-            self.jsonl.write_text("".join(line + "\n" for line in kept))
+                    if _parses(line) and json.loads(line).get("step", 0) <= step]
+            _atomic_write(self.jsonl, "".join(line + "\n" for line in kept))
 
     def _append(self, record: dict[str, Any]) -> None:
         with open(self.jsonl, "a") as fh:
@@ -65,14 +66,29 @@ class MetricsLogger(Callback):
 
     def _write_csv(self) -> None:
         records = [json.loads(line) for line in self.jsonl.read_text().splitlines()
-                   if line.strip()]
+                   if _parses(line)]
         rows = [r for r in records if r.get("kind") == "epoch"]
         keys = list(dict.fromkeys(k for r in rows for k in r if k != "kind"))
-        tmp = self.csv.with_suffix(".csv.tmp")
-        with open(tmp, "w", newline="") as fh:
-            writer = csv.DictWriter(fh, fieldnames=keys)
-            writer.writeheader()
-            writer.writerows({k: r.get(k) for k in keys} for r in rows)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.csv)
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=keys)
+        writer.writeheader()
+        writer.writerows({k: r.get(k) for k in keys} for r in rows)
+        _atomic_write(self.csv, out.getvalue())
+
+
+def _parses(line: str) -> bool:
+    """A complete JSON record (a crash can leave a half-written last line)."""
+    try:
+        json.loads(line)
+    except json.JSONDecodeError:
+        return False
+    return bool(line.strip())
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "w", newline="") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
