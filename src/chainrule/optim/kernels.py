@@ -13,49 +13,26 @@ machine (best of 5, single runs vary by 2x): one step takes 0.10 / 0.40 /
 against 0.37 / 1.36 / 1.65 / 0.91 ms for the NumPy chain. numba's default
 Python error model made the Adam kernel 2.8 ms (its division-by-zero checks
 block SIMD); ``error_model="numpy"`` (IEEE inf/nan) lets LLVM vectorise.
-Each kernel loops with ``prange`` and is compiled twice: serially (cached on
-disk) for small buffers, and with ``parallel=True`` for buffers of at least
-``PARALLEL_MIN_SIZE`` elements, where splitting the pass over the cores pays
-(Adam over 669k parameters: about 0.34 instead of 0.65 ms on 2 idle cores).
-Elements are independent, so both give the same bits. Threads only help an
-idle machine: set ``PARALLEL_MIN_SIZE`` to ``None`` to stay serial when other
-processes keep the cores busy.
+The kernels are serial on purpose. A ``parallel=True`` build halves the
+pass over an idle machine's cores in isolation (Adam: 0.34 instead of 0.65 ms),
+but inside a training step its OpenMP threads and OpenBLAS's threads spin on
+the same two cores and the step got 2.5x slower (4.0 -> 10.1 ms at batch 128,
+1.7 -> 8.4 ms at batch 16, MLP 784-512-512-10); numba's workqueue layer avoids
+the fight but gained nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-import numba
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
-_JIT = {"fastmath": False, "error_model": "numpy"}
-
-PARALLEL_MIN_SIZE: int | None = 1 << 17
+_JIT = {"cache": True, "fastmath": False, "error_model": "numpy"}
 
 
-class Kernel:
-    """A loop compiled serially and in parallel; a call picks by the buffer's size."""
-
-    def __init__(self, fn: Callable):
-        self.serial = njit(cache=True, **_JIT)(fn)
-        # Not cached: numba's cache index does not tell the two compilations of one
-        # function apart. It compiles on the first call with a large buffer.
-        self.parallel = njit(parallel=True, **_JIT)(fn)
-        self.__doc__, self.__name__ = fn.__doc__, fn.__name__
-
-    def __call__(self, p: np.ndarray, *args: Any) -> None:
-        threads = numba.config.NUMBA_NUM_THREADS
-        big = PARALLEL_MIN_SIZE is not None and p.size >= PARALLEL_MIN_SIZE and threads > 1
-        (self.parallel if big else self.serial)(p, *args)
-
-
-@Kernel
+@njit(**_JIT)
 def sgd(p, g, buf, sign, wd, momentum, keep, nesterov, first, neg_lr):  # pragma: no cover
     """chain(scale(sign), add_decayed_weights(wd), trace(momentum, ...), scale(neg_lr))."""
-    for i in prange(p.size):
+    for i in range(p.size):
         u = g[i] * sign
         if wd != 0:
             u = u + wd * p[i]
@@ -69,12 +46,12 @@ def sgd(p, g, buf, sign, wd, momentum, keep, nesterov, first, neg_lr):  # pragma
         p[i] = p[i] + neg_lr * u
 
 
-@Kernel
+@njit(**_JIT)
 def adam(p, g, mu, nu, nu_max, sign, wd, decoupled_wd, w1, w1_rest, w1_small, b2, c2,
          bc2_sqrt, eps, bc1, neg_lr, amsgrad):  # pragma: no cover
     """chain(scale(sign), add_decayed_weights(wd), scale_by_adam, add_decayed_weights(dwd),
     scale(neg_lr)); ``w1`` is the lerp weight 1 - b1 and ``w1_rest`` = 1 - w1 in float32."""
-    for i in prange(p.size):
+    for i in range(p.size):
         u = g[i] * sign
         if wd != 0:
             u = u + wd * p[i]
@@ -92,12 +69,12 @@ def adam(p, g, mu, nu, nu_max, sign, wd, decoupled_wd, w1, w1_rest, w1_small, b2
         p[i] = p[i] + neg_lr * x
 
 
-@Kernel
+@njit(**_JIT)
 def rmsprop(p, g, nu, mu, buf, sign, wd, decay, c, w_rest, w_small, eps, momentum, neg_lr,
             centered):  # pragma: no cover
     """chain(scale(sign), add_decayed_weights(wd), scale_by_rms(...), scale(neg_lr));
     ``c`` = 1 - decay is also the lerp weight of the centred mean, ``w_rest`` = 1 - c."""
-    for i in prange(p.size):
+    for i in range(p.size):
         u = g[i] * sign
         if wd != 0:
             u = u + wd * p[i]
@@ -116,10 +93,10 @@ def rmsprop(p, g, nu, mu, buf, sign, wd, decay, c, w_rest, w_small, eps, momentu
         p[i] = p[i] + neg_lr * x
 
 
-@Kernel
+@njit(**_JIT)
 def adagrad(p, g, total, sign, wd, eps, neg_lr):  # pragma: no cover
     """chain(scale(sign), add_decayed_weights(wd), scale_by_adagrad(eps), scale(neg_lr))."""
-    for i in prange(p.size):
+    for i in range(p.size):
         u = g[i] * sign
         if wd != 0:
             u = u + wd * p[i]
