@@ -40,6 +40,18 @@ def lerp_(a: np.ndarray, b: np.ndarray, weight: float) -> None:
         np.subtract(b, d, out=a)
 
 
+def flush_denormals_(a: np.ndarray) -> None:
+    """Set subnormal entries (0 < |a| < smallest normal) to zero, in place.
+
+    A moment that decays by a constant factor while its gradient stays zero
+    (Adam's first moment for a pixel that is always blank) sinks through the
+    subnormal range, where every float operation takes a slow microcode path:
+    MNIST's Adam step was 2-4x slower for it. Flushing changes the state by
+    less than 1.2e-38, far below what the update can show.
+    """
+    a[np.abs(a) < np.finfo(a.dtype).tiny] = 0
+
+
 # ------------------------------------------------------------------ scaling
 
 
@@ -294,6 +306,7 @@ def scale_by_adam(b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8,
         count = state.count + 1
         _, mu, nu, nu_max = state
         lerp_(mu, u, 1.0 - b1)
+        flush_denormals_(mu)
         nu *= b2
         sq = (1.0 - b2) * u
         sq *= u
