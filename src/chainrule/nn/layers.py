@@ -80,7 +80,7 @@ class Linear(Module):
                 f"bias={self.bias is not None}")
 
 
-class Maxout(Module):
+class Maxout(Linear):
     """Maxout units (Goodfellow et al., 2013): y_j = max_k (x W_{jk}^T + b_{jk}).
 
     A linear map to out_features * pieces units, then the maximum over each
@@ -100,21 +100,10 @@ class Maxout(Module):
 
     def __init__(self, in_features: int, out_features: int, pieces: int, bias: bool = True, *,
                  generator: init.Generator = None):
-        super().__init__()
         _check_positive("Maxout", in_features=in_features, out_features=out_features,
                         pieces=pieces)
-        self.in_features, self.out_features, self.pieces = in_features, out_features, pieces
-        units = out_features * pieces
-        self.weight = Parameter(np.empty((units, in_features), dtype=np.float32))
-        if bias:
-            self.bias = Parameter(np.empty(units, dtype=np.float32))
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters(generator)
-
-    def reset_parameters(self, generator: init.Generator = None) -> None:
-        """Draw fresh initial values with torch's default Linear init."""
-        _torch_default_init(self.weight, self.bias, self.in_features, generator)
+        super().__init__(in_features, out_features * pieces, bias, generator=generator)
+        self.out_features, self.pieces = out_features, pieces
 
     def forward(self, x: Tensor) -> Tensor:
         return F.maxout(F.linear(x, self.weight, self.bias), self.pieces, axis=-1)
