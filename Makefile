@@ -31,6 +31,7 @@ bench: $(VENV)/.installed-dev
 		--json benchmarks/results/engine_overhead.json
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python benchmarks/mnist_mlp.py \
 		--json benchmarks/results/mnist_mlp.json
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python benchmarks/mnist_memory.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info
