@@ -207,16 +207,17 @@ def run_chainrule_loop(data, batch: int, width: int):
 
 
 def run_chainrule_trainer(data, batch: int, width: int):
-    from chainrule.data import ArrayDataset
+    from chainrule.data import ArrayDataset, DataLoader
     from chainrule.train import Trainer
 
     x, y, xt, yt = data
     model, opt = _chainrule_model(width)
     trainer = Trainer(model, opt, loss="cross_entropy")
-    train = ArrayDataset(x, y)
+    # One loader for all epochs, as in the hand loop: the two contenders do the same work.
+    loader = DataLoader(ArrayDataset(x, y), batch_size=batch, shuffle=True, seed=0)
 
     def epoch() -> None:
-        trainer.fit(train, epochs=1, batch_size=batch, seed=0, verbose=False)
+        trainer.fit(loader, epochs=1, verbose=False)
 
     return epoch, lambda: _chainrule_accuracy(model, xt, yt)
 
