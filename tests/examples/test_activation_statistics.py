@@ -1,18 +1,9 @@
-import importlib.util
-from pathlib import Path
-
-EXAMPLE = Path(__file__).parents[2] / "examples" / "activation_statistics.py"
-
-
-def _load():
-    spec = importlib.util.spec_from_file_location("activation_statistics", EXAMPLE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.examples.loader import load_example
 
 
 def test_small_collapses_large_saturates_xavier_stays_healthy(capsys):
-    results = _load().main(["--layers", "10", "--units", "100", "--batch", "200"])
+    example = load_example("activation_statistics")
+    results = example.main(["--layers", "10", "--units", "100", "--batch", "200"])
     printed = capsys.readouterr().out
     assert "10-layer tanh net" in printed and "xavier" in printed and "lsuv" in printed
     stds = {name: [layer["std"] for layer in stats] for name, stats in results.items()}
@@ -34,7 +25,8 @@ def test_small_collapses_large_saturates_xavier_stays_healthy(capsys):
 
 
 def test_scheme_choice_and_sizes():
-    results = _load().main(["--layers", "3", "--units", "16", "--batch", "32",
+    example = load_example("activation_statistics")
+    results = example.main(["--layers", "3", "--units", "16", "--batch", "32",
                             "--schemes", "small", "orthogonal"])
     assert list(results) == ["small", "orthogonal"]
     assert all(len(stats) == 3 for stats in results.values())

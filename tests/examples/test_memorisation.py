@@ -1,18 +1,9 @@
-import importlib.util
-from pathlib import Path
-
-EXAMPLE = Path(__file__).parents[2] / "examples" / "memorisation.py"
-
-
-def _load():
-    spec = importlib.util.spec_from_file_location("memorisation", EXAMPLE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.examples.loader import load_example
 
 
 def test_random_labels_are_memorised_but_do_not_generalise(tmp_path):
-    results = _load().main(["--samples", "200", "--width", "256", "--epochs", "45", "--plot",
+    example = load_example("memorisation")
+    results = example.main(["--samples", "200", "--width", "256", "--epochs", "45", "--plot",
                             str(tmp_path / "m.png")])
     true, random = results["true"], results["random"]
     assert true["train_accuracy"] == 1.0 and true["test_accuracy"] > 0.75

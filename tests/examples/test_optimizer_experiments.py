@@ -1,23 +1,14 @@
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-EXAMPLE = Path(__file__).parents[2] / "examples" / "optimizer_experiments.py"
-
-
-def _load():
-    spec = importlib.util.spec_from_file_location("optimizer_experiments", EXAMPLE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.examples.loader import load_example
 
 
 @pytest.fixture(scope="module")
 def results(tmp_path_factory):
     out = tmp_path_factory.mktemp("optimizer_experiments")
-    return out, _load().main(["--out", str(out), "--steps", "300", "--ks", "1", "10", "100"])
+    example = load_example("optimizer_experiments")
+    return out, example.main(["--out", str(out), "--steps", "300", "--ks", "1", "10", "100"])
 
 
 def test_iterations_grow_with_the_condition_number(results):
@@ -63,10 +54,7 @@ def test_plots_are_written(results):
 
 
 def test_schedules_example_plots_every_schedule(tmp_path):
-    spec = importlib.util.spec_from_file_location(
-        "optim_schedules", EXAMPLE.parent / "optim_schedules.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_example("optim_schedules")
     curves = module.main(["--out", str(tmp_path), "--steps", "120"])
     assert len(curves) == 9 and all(len(rates) == 120 for rates in curves.values())
     assert curves["step decay"][-1] < curves["step decay"][0]

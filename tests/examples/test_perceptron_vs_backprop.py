@@ -1,20 +1,11 @@
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 
-EXAMPLE = Path(__file__).parents[2] / "examples" / "perceptron_vs_backprop.py"
-
-
-def _load():
-    spec = importlib.util.spec_from_file_location("perceptron_vs_backprop", EXAMPLE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.examples.loader import load_example
 
 
 def test_perceptron_separates_the_spoiler_backprop_prefers_consistency(tmp_path, capsys):
-    results = _load().main(["--epochs", "60", "--steps", "1500", "--plot",
+    example = load_example("perceptron_vs_backprop")
+    results = example.main(["--epochs", "60", "--steps", "1500", "--plot",
                             str(tmp_path / "p.png")])
     sep, non = results["separable"], results["non-separable"]
     # separable: the perceptron converges to zero mistakes (convergence theorem) ...
@@ -36,7 +27,7 @@ def test_perceptron_separates_the_spoiler_backprop_prefers_consistency(tmp_path,
 def test_perceptron_rule_updates_only_on_mistakes():
     x = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0]])
     t = np.array([1.0, 1.0, -1.0])
-    w, b, mistakes, acc = _load().perceptron(x, t, epochs=10, lr=1.0)
+    w, b, mistakes, acc = load_example("perceptron_vs_backprop").perceptron(x, t, epochs=10, lr=1.0)
     # traced by hand (w.x + b = 0 counts as a mistake):
     # epoch 1: x1 wrong -> w=(1,0), b=1; x2 right; x3 wrong -> w=(2,0), b=0
     # epoch 2: x2 wrong -> w=(2,1), b=1;  epoch 3: no mistakes, stop

@@ -1,20 +1,11 @@
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 
-EXAMPLE = Path(__file__).parents[2] / "examples" / "universal_approximation.py"
-
-
-def _load():
-    spec = importlib.util.spec_from_file_location("universal_approximation", EXAMPLE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.examples.loader import load_example
 
 
 def test_error_falls_as_the_hidden_layer_widens(tmp_path):
-    results = _load().main(["--widths", "1", "3", "12", "--steps", "800", "--samples", "100",
+    example = load_example("universal_approximation")
+    results = example.main(["--widths", "1", "3", "12", "--steps", "800", "--samples", "100",
                             "--plot", str(tmp_path / "ua.png")])
     err = results["errors"]
     assert list(err) == [1, 3, 12]

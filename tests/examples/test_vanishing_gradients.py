@@ -1,20 +1,11 @@
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 
-EXAMPLE = Path(__file__).parents[2] / "examples" / "vanishing_gradients.py"
-
-
-def _load():
-    spec = importlib.util.spec_from_file_location("vanishing_gradients", EXAMPLE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.examples.loader import load_example
 
 
 def test_sigmoid_gradients_vanish_towards_the_input_relu_ones_do_not(tmp_path):
-    results = _load().main(["--depth", "8", "--width", "48", "--batch", "64", "--plot",
+    example = load_example("vanishing_gradients")
+    results = example.main(["--depth", "8", "--width", "48", "--batch", "64", "--plot",
                             str(tmp_path / "vg.png")])
     sig, relu = results["sigmoid"], results["relu"]
     assert len(sig["grad_rms"]) == 9 and len(sig["signal"]) == 8

@@ -1,18 +1,8 @@
-import importlib.util
-from pathlib import Path
-
-EXAMPLE = Path(__file__).parents[2] / "examples" / "xor_separability.py"
-
-
-def _load():
-    spec = importlib.util.spec_from_file_location("xor_separability", EXAMPLE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.examples.loader import load_example
 
 
 def test_linear_models_fail_and_a_hidden_layer_solves_xor(tmp_path, capsys):
-    results = _load().main(["--samples", "200", "--steps", "300", "--plot",
+    results = load_example("xor_separability").main(["--samples", "200", "--steps", "300", "--plot",
                             str(tmp_path / "xor.png")])
     # no line gets more than 3 of the 4 corners right
     assert results["linear"] <= 0.8
