@@ -8,7 +8,6 @@ preprocessing, so predictions on raw inputs work after reload) and ``results.jso
 from __future__ import annotations
 
 import json
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -128,15 +127,6 @@ def setup(config: RunConfig, run_dir: Path | None = None) -> Setup:
     return Setup(config, splits, preprocess, model, trainer, augment, info)
 
 
-def _atomic_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-
-
 def train_run(config: RunConfig | str | Path, overrides: tuple[str, ...] = (),
               runs_root: str | Path = "runs", resume_dir: str | Path | None = None,
               verbose: bool | None = None) -> RunResult:
@@ -151,7 +141,7 @@ def train_run(config: RunConfig | str | Path, overrides: tuple[str, ...] = (),
             config = load_config(config, overrides)
         run_dir = unique_run_dir(runs_root, config.name)
         run_dir.mkdir(parents=True)
-        _atomic_text(run_dir / CONFIG_FILE, to_toml(config))
+        io.write_atomic(run_dir / CONFIG_FILE, to_toml(config))
     started = time.perf_counter()
     s = setup(config, run_dir)
     history = s.trainer.fit(s.splits.train, val=s.splits.val, epochs=config.train.epochs,
@@ -163,7 +153,7 @@ def train_run(config: RunConfig | str | Path, overrides: tuple[str, ...] = (),
     save_model(run_dir, s, test)
     results = {"test": test, "seconds": seconds, "epochs_run": len(history.epoch),
                "final": {k: v[-1] for k, v in history.history.items()}}
-    _atomic_text(run_dir / RESULTS_FILE, json.dumps(results, indent=2, default=float))
+    io.write_atomic(run_dir / RESULTS_FILE, json.dumps(results, indent=2, default=float))
     return RunResult(run_dir, history, test, seconds)
 
 

@@ -97,11 +97,15 @@ def _decode(node: Any, arrays: dict[str, np.ndarray], used: set[str]) -> Any:
 # ************************************************************* files
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a fsynced temporary file and a rename."""
+def write_atomic(path: str | Path, data: bytes | str) -> None:
+    """Write ``data`` (text is UTF-8 encoded) to ``path`` via a fsynced temporary file and a
+    rename: a crash leaves either the old file or the new one, never a part."""
+    path = Path(path)
+    if isinstance(data, str):
+        data = data.encode()
     folder = path.parent
     if not folder.is_dir():
-        raise FileNotFoundError(f"save: folder {str(folder)!r} does not exist")
+        raise FileNotFoundError(f"write to {str(path)!r}: folder {str(folder)!r} does not exist")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as f:
@@ -184,7 +188,7 @@ def save(obj: dict, path: str | os.PathLike, metadata: dict | None = None) -> No
         raise TypeError(f"save: metadata must be JSON-serialisable: {e}") from None
     header = {_KEYS["format"]: FORMAT, _KEYS["tree"]: json.dumps(tree),
               _KEYS["metadata"]: meta_json}
-    _write_atomic(Path(path), st.save(arrays, metadata=header))
+    write_atomic(path, st.save(arrays, metadata=header))
 
 
 def load(path: str | os.PathLike) -> dict:

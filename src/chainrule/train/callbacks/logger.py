@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from chainrule.io import write_atomic
 from chainrule.train.callbacks.base import Callback, Logs
 
 
@@ -45,7 +46,7 @@ class MetricsLogger(Callback):
         if self.jsonl.exists():
             kept = [line for line in self.jsonl.read_text().splitlines()
                     if _parses(line) and json.loads(line).get("step", 0) <= step]
-            _atomic_write(self.jsonl, "".join(line + "\n" for line in kept))
+            write_atomic(self.jsonl, "".join(line + "\n" for line in kept))
 
     def _append(self, record: dict[str, Any]) -> None:
         with open(self.jsonl, "a") as fh:
@@ -73,7 +74,7 @@ class MetricsLogger(Callback):
         writer = csv.DictWriter(out, fieldnames=keys)
         writer.writeheader()
         writer.writerows({k: r.get(k) for k in keys} for r in rows)
-        _atomic_write(self.csv, out.getvalue())
+        write_atomic(self.csv, out.getvalue())
 
 
 def _parses(line: str) -> bool:
@@ -84,11 +85,3 @@ def _parses(line: str) -> bool:
         return False
     return bool(line.strip())
 
-
-def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", newline="") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
