@@ -15,6 +15,8 @@ machine (best of 5, single runs vary by 2x): one step takes 0.10 / 0.40 /
 against 0.37 / 1.36 / 1.65 / 0.91 ms for the NumPy chain. numba's default
 Python error model made the Adam kernel 2.8 ms (its division-by-zero checks
 block SIMD); ``error_model="numpy"`` (IEEE inf/nan) lets LLVM vectorise.
+Adam's bias corrections are multiplications by float32 reciprocals, not
+divisions (0.38 -> 0.26 ms median per step in isolation, same machine).
 The kernels are serial on purpose. A ``parallel=True`` build halves the
 pass over an idle machine's cores in isolation (Adam: 0.34 instead of 0.65 ms),
 but inside a training step its OpenMP threads and OpenBLAS's threads spin on
@@ -51,7 +53,7 @@ def sgd(p, g, buf, sign, wd, momentum, keep, nesterov, first, neg_lr):  # pragma
 
 @njit(**_JIT)
 def adam(p, g, mu, nu, nu_max, sign, wd, decoupled_wd, w1, w1_rest, w1_small, b2, c2,
-         bc2_sqrt, eps, bc1, neg_lr, amsgrad):  # pragma: no cover
+         inv_bc2_sqrt, eps, inv_bc1, neg_lr, amsgrad):  # pragma: no cover
     """chain(scale(sign), add_decayed_weights(wd), scale_by_adam, add_decayed_weights(dwd),
     scale(neg_lr)); ``w1`` is the lerp weight 1 - b1 and ``w1_rest`` = 1 - w1 in float32."""
     for i in range(p.size):
@@ -68,7 +70,7 @@ def adam(p, g, mu, nu, nu_max, sign, wd, decoupled_wd, w1, w1_rest, w1_small, b2
             if not nu_max[i] >= v:
                 nu_max[i] = v
             v = nu_max[i]
-        x = m / (np.sqrt(v) / bc2_sqrt + eps) / bc1
+        x = m / (np.sqrt(v) * inv_bc2_sqrt + eps) * inv_bc1
         if decoupled_wd != 0:
             x = x + decoupled_wd * p[i]
         p[i] = p[i] + neg_lr * x

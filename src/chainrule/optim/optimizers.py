@@ -18,6 +18,7 @@ from chainrule.optim import kernels
 from chainrule.optim.base import GradientTransformation, State, chain
 from chainrule.optim.optimizer import Optimizer, ParamsLike, check_number
 from chainrule.optim.transforms import (
+    adam_bias_corrections,
     add_decayed_weights,
     scale,
     scale_by_adagrad,
@@ -173,10 +174,11 @@ class Adam(Optimizer):
         count = st.count + 1
         b1, b2 = group["betas"]
         coupled, decoupled = self._decays(group)
+        inv_bc1, inv_bc2_sqrt = adam_bias_corrections(b1, b2, count)
         kernels.adam(flat.data, flat.grad, st.mu, st.nu, st.nu_max, _f32(_sign(group)),
                      _f32(coupled), _f32(decoupled), *_lerp_weights(1.0 - b1), _f32(b2),
-                     _f32(1.0 - b2), _f32((1.0 - b2 ** count) ** 0.5), _f32(group["eps"]),
-                     _f32(1.0 - b1 ** count), _f32(-group["lr"]), bool(group["amsgrad"]))
+                     _f32(1.0 - b2), inv_bc2_sqrt, _f32(group["eps"]), inv_bc1,
+                     _f32(-group["lr"]), bool(group["amsgrad"]))
         return (*state[:2], st._replace(count=count), *state[3:])
 
 
