@@ -28,7 +28,7 @@ def test_tensors_become_views_and_keep_their_values():
     flat.check()
 
 
-def test_backward_accumulates_into_the_buffer_and_zero_grad_is_one_fill():
+def test_backward_accumulates_into_the_buffer_after_zero_grad():
     w, b, _ = params = _params()
     flat = FlatBuffer(params)
     x = cr.ones(5, 2)
@@ -40,6 +40,45 @@ def test_backward_accumulates_into_the_buffer_and_zero_grad_is_one_fill():
     (x @ w.T).sum().backward()
     assert np.shares_memory(w.grad, flat.grad)
     flat.check()
+
+
+def test_zero_grad_is_lazy_but_every_read_sees_zeros():
+    w, b, v = params = _params()
+    flat = FlatBuffer(params)
+    (cr.ones(5, 2) @ w.T + b.sum() + v.sum()).sum().backward()
+    assert flat._grad.all()  # every gradient is nonzero before zero_grad
+    flat.zero_grad()
+    assert flat._grad.all()  # no pass over memory yet
+    (cr.ones(5, 2) @ w.T).sum().backward()  # reaches w only: b and v keep stale memory
+    np.testing.assert_array_equal(w.grad, np.full((3, 2), 5.0))  # overwritten, not added
+    assert not b.grad.any()  # reading a tensor's grad writes its zeros
+    assert flat._grad[8:].all()  # v not read yet
+    np.testing.assert_array_equal(flat.grad[6:], np.zeros(6))  # reading the buffer settles all
+    flat.check()
+
+
+def test_an_assigned_grad_is_accumulated_onto_even_after_zero_grad():
+    w, _, _ = params = _params()
+    flat = FlatBuffer(params)
+    flat.zero_grad()
+    w.grad[...] = 1.0  # in place: the tensor's view, still in the buffer
+    w.grad = w.grad  # rebinding through the setter means "this is my gradient now"
+    (cr.ones(1, 2) @ w.T).sum().backward()
+    np.testing.assert_array_equal(w.grad, np.full((3, 2), 2.0))
+    flat.check()
+
+
+def test_an_untouched_parameter_is_not_moved_by_a_step_after_zero_grad():
+    from chainrule import optim
+
+    w, b, v = params = _params()
+    opt = optim.SGD(params, lr=0.1)
+    (v * v).sum().backward()  # leaves a nonzero gradient in v
+    opt.zero_grad()
+    before = v.data.copy()
+    (cr.ones(5, 2) @ w.T + b.sum()).sum().backward()
+    opt.step()
+    np.testing.assert_array_equal(v.data, before)
 
 
 def test_an_existing_buffer_is_reused_and_existing_grads_kept():

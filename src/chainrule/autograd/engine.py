@@ -46,8 +46,8 @@ def grad_destination(leaf: Tensor) -> np.ndarray | None:
     that input; other uses of the leaf still accumulate on top as usual.
     """
     if leaf._grad_fresh and _Delivery.enabled and leaf._ctx is None and not leaf._hooks:
-        leaf._grad_fresh = False
-        return leaf.grad
+        leaf._grad_fresh = leaf._grad_stale = False
+        return leaf._grad
     return None
 
 
@@ -200,11 +200,11 @@ def _propagate(roots: Sequence[Tensor], pending: dict[int, np.ndarray],
 
 def _accumulate(leaf: Tensor, g: np.ndarray) -> None:
     """Add ``g`` into ``leaf.grad`` in place (a flat-buffer view stays a view)."""
-    if leaf.grad is None:
+    if leaf._grad is None:
         # Ops may hand the same array to several inputs; the leaf must own its grad.
         leaf.grad = np.array(g, dtype=leaf.data.dtype, copy=True)
-    elif leaf._grad_fresh:  # known zeros: a copy is one pass less than an add
-        np.copyto(leaf.grad, g)
-        leaf._grad_fresh = False
+    elif leaf._grad_fresh:  # counts as zeros: a copy is one pass less than an add
+        np.copyto(leaf._grad, g)
+        leaf._grad_fresh = leaf._grad_stale = False
     else:
-        leaf.grad += g
+        leaf._grad += g

@@ -1,10 +1,13 @@
 """Flat parameter buffers: many tensors as views into one contiguous array.
 
 With every parameter's ``.data`` a view into one float32 buffer and every
-``.grad`` a view into another, zeroing the gradients is one ``fill`` and an
-optimizer step is one fused pass over the whole buffer instead of a Python loop
-over tensors. Code that updates parameters writes into ``param.data[...]``
-and never rebinds ``param.data``, so the views stay valid.
+``.grad`` a view into another, an optimizer step is one fused pass over the
+whole buffer instead of a Python loop over tensors, and zeroing the gradients
+costs no pass at all: ``zero_grad`` only marks them, the backward pass
+overwrites marked gradients instead of adding to them, and whatever it did not
+reach is filled with zeros when first read. Code that updates parameters
+writes into ``param.data[...]`` and never rebinds ``param.data``, so the views
+stay valid.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ class FlatBuffer:
 
     Attributes:
         data: the 1-D buffer of all values.
-        grad: the 1-D buffer of all gradients.
+        grad: the 1-D buffer of all gradients (reading it writes any pending zeros).
         offsets: start of each tensor in the buffers (plus the total at the end).
     """
 
@@ -46,15 +49,15 @@ class FlatBuffer:
         dtype = self.tensors[0].data.dtype
         self.data = self._existing("data") if self._existing("data") is not None else \
             np.empty(int(self.offsets[-1]), dtype=dtype)
-        self.grad = self._existing("grad")
-        if self.grad is None:
-            self.grad = np.zeros(int(self.offsets[-1]), dtype=dtype)
+        self._grad = self._existing("grad")
+        if self._grad is None:
+            self._grad = np.zeros(int(self.offsets[-1]), dtype=dtype)
         for t, lo, hi in zip(self.tensors, self.offsets[:-1], self.offsets[1:], strict=True):
             view = self.data[lo:hi].reshape(t.data.shape)
             if not np.shares_memory(view, t.data):
                 view[...] = t.data
                 t.data = view
-            gview = self.grad[lo:hi].reshape(t.data.shape)
+            gview = self._grad[lo:hi].reshape(t.data.shape)
             if t.grad is None or not np.shares_memory(gview, t.grad):
                 if t.grad is not None:
                     gview[...] = t.grad
@@ -77,16 +80,26 @@ class FlatBuffer:
                 return None
         return base
 
-    def zero_grad(self) -> None:
-        """Zero every gradient with one fill.
-
-        Each tensor is then marked as holding a known-zero gradient, so the
-        first gradient the engine delivers is written in place (a BLAS call's
-        ``out=``, or a copy) instead of being added to zeros.
-        """
-        self.grad.fill(0)
+    @property
+    def grad(self) -> np.ndarray:
         for t in self.tensors:
-            t._grad_fresh = True
+            if t._grad_stale:
+                t._grad.fill(0)
+                t._grad_stale = False
+        return self._grad
+
+    def zero_grad(self) -> None:
+        """Zero every gradient without a pass over memory.
+
+        Each tensor is marked as holding a zero gradient, so the first gradient
+        the engine delivers is written in place (a BLAS call's ``out=``, or a
+        copy) instead of being added to zeros; a gradient the backward pass
+        never reaches is filled with zeros when ``.grad`` (the tensor's or this
+        buffer's) is next read. As with torch's ``set_to_none``, an array taken
+        from ``.grad`` before ``zero_grad`` keeps its old values.
+        """
+        for t in self.tensors:
+            t._grad_fresh = t._grad_stale = True
 
     def check(self) -> None:
         """Raise if a tensor's ``.data`` or ``.grad`` was rebound away from the buffer."""

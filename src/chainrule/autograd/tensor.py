@@ -50,18 +50,19 @@ class Tensor:
         array([2., 4.], dtype=float32)
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_hooks", "_tangent", "_grad_fresh",
-                 "__weakref__")
+    __slots__ = ("data", "_grad", "requires_grad", "_ctx", "_hooks", "_tangent", "_grad_fresh",
+                 "_grad_stale", "__weakref__")
     __array_priority__ = 1000  # ndarray <op> Tensor defers to the Tensor's reflected operator
 
     def __init__(self, data: ArrayLike, dtype: Any = None, requires_grad: bool = False):
         self.data = _as_array(data, dtype)
-        self.grad: np.ndarray | None = None
+        self._grad: np.ndarray | None = None
         self.requires_grad = False
         self._ctx = None
         self._hooks: list[Callable] | None = None
         self._tangent: np.ndarray | None = None
-        self._grad_fresh = False  # .grad is known to be all zeros (see FlatBuffer.zero_grad)
+        self._grad_fresh = False  # .grad counts as all zeros (see FlatBuffer.zero_grad)
+        self._grad_stale = False  # ... but its memory is not filled yet
         if requires_grad:
             self.requires_grad_(True)
 
@@ -70,13 +71,30 @@ class Tensor:
         """Wrap an ndarray without copying or dtype conversion (the ops' fast path)."""
         t = object.__new__(cls)
         t.data = data
-        t.grad = None
+        t._grad = None
         t.requires_grad = ctx is not None
         t._ctx = ctx
         t._hooks = None
         t._tangent = None
-        t._grad_fresh = False
+        t._grad_fresh = t._grad_stale = False
         return t
+
+    @property
+    def grad(self) -> np.ndarray | None:
+        """The accumulated gradient, or None until a backward pass reaches this tensor.
+
+        After a flat buffer's ``zero_grad`` the zeros are written only when
+        something reads them (or never, if backward overwrites them first).
+        """
+        if self._grad_stale:
+            self._grad.fill(0)
+            self._grad_stale = False
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: np.ndarray | None) -> None:
+        self._grad = value
+        self._grad_fresh = self._grad_stale = False
 
     # ---------------------------------------------------------------- properties
     @property

@@ -2,7 +2,8 @@
 
 Each parameter group's tensors are moved into one
 :class:`~chainrule.autograd.flat.FlatBuffer` when the optimizer is built, so
-``zero_grad`` is one fill per group and ``step`` one pass over each buffer: the
+``zero_grad`` only marks the gradients (see ``FlatBuffer.zero_grad``) and
+``step`` is one pass over each buffer: the
 group's transform chain (the reference) or, for the named optimizers, a fused
 numba kernel that computes the same numbers. A subclass says which chain its
 hyperparameters mean (``_transform``) and how to check them (``_validate``).
@@ -236,7 +237,7 @@ class Optimizer:
         flat.data += updates
 
     def zero_grad(self) -> None:
-        """Zero every gradient: one fill of each group's flat gradient buffer."""
+        """Zero every gradient (lazily: the next backward overwrites instead of adding)."""
         for flat in self._flats:
             flat.zero_grad()
 
