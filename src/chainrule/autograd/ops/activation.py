@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from chainrule.autograd.function import Function
+from chainrule.autograd.ops import kernels
 
 
 def _sigmoid(a: np.ndarray) -> np.ndarray:
@@ -45,15 +46,28 @@ class Tanh(Function):
 
 
 class ReLU(Function):
-    """max(a, 0); the gradient passes where a > 0 (0 at 0, as torch)."""
+    """max(a, 0); the gradient passes where a > 0 (0 at 0, as torch).
+
+    Both directions run a one-pass numba kernel on contiguous arrays; the
+    NumPy expressions are the reference (and the path for strided input).
+    """
 
     def forward(self, a: np.ndarray) -> np.ndarray:
-        out = np.maximum(a, 0)
+        if kernels.flat_views(a) is None:
+            out = np.maximum(a, 0)
+        else:
+            out = np.empty_like(a)
+            kernels.relu_forward(a.reshape(-1), out.reshape(-1))
         self.out = out
         return out
 
     def backward(self, g: np.ndarray) -> np.ndarray:
-        return g * (self.out > 0)
+        dst = np.empty_like(g, order="C")
+        views = kernels.flat_views(g, self.out, dst)
+        if views is None:
+            return np.where(self.out > 0, g, g.dtype.type(0))
+        kernels.relu_backward(*views)
+        return dst
 
     def jvp(self, ta: np.ndarray) -> np.ndarray:
         return ta * (self.out > 0)
