@@ -137,8 +137,9 @@ def chainrule_step(weights: list[np.ndarray], x: np.ndarray, y: np.ndarray) -> C
             h = F.relu(F.linear(h, params[i], params[i + 1]))
         loss = F.cross_entropy(F.linear(h, params[-2], params[-1]), y)
         loss.backward()
-        flat.grad *= LR  # in place: the gradients are zeroed at the next step anyway
-        flat.data -= flat.grad
+        grad = flat.grad
+        grad *= LR  # in place: the gradients are zeroed at the next step anyway
+        flat.data -= grad
         return loss.item()
 
     return step

@@ -33,21 +33,48 @@ def test_relu_kernels_equal_their_numpy_references(shape, dtype):
 
 
 def test_relu_takes_the_numpy_path_for_strided_input_with_the_same_result():
-    a = _awkward((6, 5), np.float32, 2)
+    a = _awkward((64, 50), np.float32, 2)
     contiguous = cr.tensor(a, requires_grad=True)
     base = cr.tensor(a.T, requires_grad=True)
     strided = base.T  # same values as ``contiguous``, a transposed view
     assert kernels.flat_views(strided.data) is None
-    g = _awkward((6, 5), np.float32, 3)
+    g = _awkward((64, 50), np.float32, 3)
     np.testing.assert_array_equal(strided.relu().data, contiguous.relu().data)
     contiguous.relu().backward(g)
     strided.relu().backward(g)
     np.testing.assert_array_equal(base.grad.T, contiguous.grad)
 
 
-def test_flat_views_refuse_mismatched_or_integer_arrays():
-    a = np.zeros((2, 3), np.float32)
-    assert kernels.flat_views(a, np.zeros((3, 2), np.float32)) is None
-    assert kernels.flat_views(a, np.zeros((2, 3), np.float64)) is None
-    assert kernels.flat_views(np.zeros(3, np.int64)) is None
-    assert [v.shape for v in kernels.flat_views(a, a)] == [(6,), (6,)]
+def test_flat_views_refuse_mismatched_integer_or_tiny_arrays():
+    n = kernels.MIN_SIZE
+    a = np.zeros((2, n), np.float32)
+    assert kernels.flat_views(a, np.zeros((n, 2), np.float32)) is None
+    assert kernels.flat_views(a, np.zeros((2, n), np.float64)) is None
+    assert kernels.flat_views(np.zeros(n, np.int64)) is None
+    assert kernels.flat_views(np.zeros(n - 1, np.float32)) is None
+    assert [v.shape for v in kernels.flat_views(a, a)] == [(2 * n,), (2 * n,)]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(1, 1), (4, 3), (128, 10), (7, 1000)])
+def test_log_softmax_pick_matches_its_numpy_reference(shape, dtype):
+    rng = np.random.default_rng(4)
+    z = (rng.standard_normal(shape) * 30).astype(dtype)
+    z[0, 0] = 1e4 if shape[1] > 1 else z[0, 0]  # one dominant logit: exp must not overflow
+    labels = rng.integers(0, shape[1], shape[0])
+    logp, losses = np.empty_like(z), np.empty(shape[0], dtype)
+    assert kernels.log_softmax_pick(z, labels, logp, losses) == -1
+    shifted = z - z.max(axis=1, keepdims=True)
+    expected = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    tol = {"rtol": 2e-6, "atol": 2e-6} if dtype == np.float32 else {"rtol": 1e-13, "atol": 1e-13}
+    np.testing.assert_allclose(logp, expected, **tol)
+    np.testing.assert_allclose(losses, -expected[np.arange(shape[0]), labels], **tol)
+
+
+def test_log_softmax_pick_propagates_nan_and_reports_the_first_bad_label():
+    z = np.array([[1.0, np.nan, 2.0], [0.0, 1.0, 2.0], [3.0, 2.0, 1.0]], np.float32)
+    logp, losses = np.empty_like(z), np.empty(3, np.float32)
+    assert kernels.log_softmax_pick(z, np.array([0, 3, 0]), logp, losses) == 1
+    assert np.isnan(logp[0]).all() and np.isnan(losses[0])
+    assert kernels.log_softmax_pick(z, np.array([0, 1, -100]), logp, losses) == 2
+    assert kernels.log_softmax_pick(z, np.array([2, 1, 0]), logp, losses) == -1

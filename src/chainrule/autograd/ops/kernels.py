@@ -1,12 +1,14 @@
-"""numba kernels for the elementwise rules that a training step runs most.
+"""numba kernels for the rules that a training step runs most.
 
-Each computes, in one pass and without temporaries, what its NumPy reference
-computes in two (``np.maximum`` then a copy-free store; a boolean mask then a
-multiply); the tests hold each kernel to its reference bit for bit. They take
-1-D contiguous views, so the ops fall back to the reference for anything else.
+Each computes in one pass, without temporaries, what its NumPy reference
+computes in several: ReLU forward and backward (held to the reference bit for
+bit) and cross-entropy's log-softmax with the picked log-probabilities (ten
+NumPy calls, held to the reference within float32 rounding since it sums in
+float64). The ops fall back to the reference for strided, tiny or unusual input.
 
-Measured on a (128, 512) float32 batch on the shared 2-core machine (medians):
-ReLU forward 25 -> 5 us, ReLU backward 20 -> 5 us.
+Medians on the shared 2-core machine: ReLU forward 25 -> 5 us and backward
+20 -> 5 us on a (128, 512) float32 batch; cross-entropy forward on (4, 3)
+logits 15.8 -> 7 us.
 """
 
 from __future__ import annotations
@@ -34,10 +36,45 @@ def relu_backward(g, out, dst):  # pragma: no cover
         dst[i] = g[i] if out[i] > zero else zero
 
 
+# Below this many elements a kernel call (about 1.5 us to dispatch) costs more than NumPy.
+MIN_SIZE = 2048
+
+
 def flat_views(*arrays: np.ndarray) -> tuple[np.ndarray, ...] | None:
-    """1-D views of same-shape, same-dtype C-contiguous arrays, or None if any is not."""
+    """1-D views of same-shape, same-dtype C-contiguous floating arrays of at least
+    ``MIN_SIZE`` elements, or None when the NumPy reference should run instead."""
     first = arrays[0]
-    if first.dtype.kind != "f" or any(a.shape != first.shape or a.dtype != first.dtype
-                                      or not a.flags.c_contiguous for a in arrays):
+    if first.size < MIN_SIZE or first.dtype.kind != "f":
+        return None
+    if any(a.shape != first.shape or a.dtype != first.dtype or not a.flags.c_contiguous
+           for a in arrays):
         return None
     return tuple(a.reshape(-1) for a in arrays)
+
+
+@njit(**_JIT)
+def log_softmax_pick(z, labels, logp, losses):  # pragma: no cover
+    """Row by row: logp = z - max - log(sum(exp(z - max))) and losses[i] = -logp[i, labels[i]].
+
+    The sum of exponentials is accumulated in float64. Returns the first row
+    whose label is not a class (0 <= label < C), or -1 when every label is;
+    rows from there on are left unfinished.
+    """
+    n, c = z.shape
+    for i in range(n):
+        m = z[i, 0]
+        for j in range(1, c):
+            v = z[i, j]
+            if v > m or v != v:  # NaN wins, as in np.max
+                m = v
+        total = 0.0
+        for j in range(c):
+            total += np.exp(z[i, j] - m)
+        lse = z.dtype.type(np.log(total))
+        for j in range(c):
+            logp[i, j] = (z[i, j] - m) - lse
+        y = labels[i]
+        if y < 0 or y >= c:
+            return i
+        losses[i] = -logp[i, y]
+    return -1

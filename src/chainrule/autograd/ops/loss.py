@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from chainrule.autograd.function import Function
+from chainrule.autograd.ops import kernels
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -191,8 +192,10 @@ class CrossEntropy(_Labelled):
     def forward(self, logits: np.ndarray, target: np.ndarray, reduction: str = "mean",
                 label_smoothing: float = 0.0, ignore_index: int = -100) -> np.ndarray:
         z = _class_last(logits)
-        shifted = z - z.max(axis=1, keepdims=True)
-        logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        logp, losses = self._fused(z, target, ignore_index)
+        if logp is None:
+            shifted = z - z.max(axis=1, keepdims=True)
+            logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
         self.shape, self.logp = logits.shape, logp
         s = self.smoothing = logits.dtype.type(label_smoothing)
         classes = z.shape[1]
@@ -206,13 +209,30 @@ class CrossEntropy(_Labelled):
             out_shape = () if logits.ndim == 1 else target.shape[:1] + target.shape[2:]
             return self.reduce(losses.reshape(out_shape), reduction)
         self.dist = None
-        losses = self.pick(logp, target, ignore_index, "cross_entropy")
+        if losses is None:
+            losses = self.pick(logp, target, ignore_index, "cross_entropy")
         if s:
             smooth = logp.sum(axis=1) * (s / classes)
             if self.keep is not None:
                 smooth[~self.keep] = 0
             losses = losses * (1 - s) - smooth
         return self.reduce(losses.reshape(target.shape), reduction, self.counted())
+
+    def _fused(self, z: np.ndarray, target: np.ndarray, ignore_index: int) -> tuple:
+        """(logp, losses) from one kernel pass for a batch of integer labels, else (None, None).
+
+        A label outside [0, C) (ignored or invalid) sends the batch down the
+        general path, which skips or reports it; so does an ``ignore_index``
+        that names a class.
+        """
+        if target.dtype.kind not in "iu" or z.ndim != 2 or target.ndim != 1 or \
+                z.dtype.kind != "f" or not z.flags.c_contiguous or 0 <= ignore_index < z.shape[1]:
+            return None, None
+        logp, losses = np.empty_like(z), np.empty(z.shape[0], dtype=z.dtype)
+        if z.shape[0] and kernels.log_softmax_pick(z, target, logp, losses) >= 0:
+            return None, None
+        self.keep, self.rows, self.cols = None, np.arange(z.shape[0]), target
+        return logp, losses
 
     def backward(self, g: np.ndarray) -> tuple:
         up = self.upstream(g)
