@@ -23,9 +23,11 @@ from chainrule.autograd.api import *  # noqa: F403
 from chainrule.autograd.api import __all__ as _api_all
 from chainrule.io import load, save
 from chainrule.random import manual_seed
+from chainrule.threads import get_num_threads, set_num_threads
 
 __version__ = "0.1.0"
 
-__all__ = ["Function", "Tensor", "data", "diagnose", "enable_grad", "functional", "grad",
-           "gradcheck", "is_grad_enabled", "io", "jvp", "load", "manual_seed", "nn", "no_grad",
-           "optim", "save", "tensor", *_api_all]
+__all__ = ["Function", "Tensor", "data", "diagnose", "enable_grad", "functional",
+           "get_num_threads", "grad", "gradcheck", "is_grad_enabled", "io", "jvp", "load",
+           "manual_seed", "nn", "no_grad", "optim", "save", "set_num_threads", "tensor",
+           *_api_all]
