@@ -32,6 +32,7 @@ bench: $(VENV)/.installed-dev
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python benchmarks/mnist_mlp.py \
 		--json benchmarks/results/mnist_mlp.json
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python benchmarks/mnist_memory.py
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python benchmarks/profile_step.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info
