@@ -232,11 +232,14 @@ def blas_info() -> str:
         from threadpoolctl import threadpool_info
     except ImportError:
         return "unknown (threadpoolctl missing)"
-    for pool in threadpool_info():
-        if pool.get("user_api") == "blas":
-            return (f"{pool.get('internal_api')} {pool.get('version')} "
-                    f"kernel={pool.get('architecture')} threads={pool.get('num_threads')}")
-    return "unknown"
+    pools = [pool for pool in threadpool_info() if pool.get("user_api") == "blas"]
+    # NumPy's own BLAS first: SciPy, once imported, brings a second one.
+    pools.sort(key=lambda pool: "numpy" not in pool.get("filepath", ""))
+    if not pools:
+        return "unknown"
+    pool = pools[0]
+    return (f"{pool.get('internal_api')} {pool.get('version')} "
+            f"kernel={pool.get('architecture')} threads={pool.get('num_threads')}")
 
 
 def sgemm_peak(n: int = 2048, repeats: int = 5) -> float:
