@@ -222,12 +222,11 @@ def cross_entropy(input: Tensor, target: Any, reduction: str = "mean",  # noqa: 
     input = _f(input)
     if input.ndim == 0:
         raise ValueError("cross_entropy: input must have a class axis, got a 0-d tensor")
-    soft = isinstance(target, Tensor) and target.dtype.kind == "f" or \
-        not isinstance(target, Tensor) and np.asarray(target).dtype.kind == "f"
-    if soft:
+    values = target.data if isinstance(target, Tensor) else np.asarray(target)
+    if values.dtype.kind == "f":
         target = _t(target, input)
     else:
-        target = _labels(target, "cross_entropy")
+        target = _labels(target if isinstance(target, Tensor) else values, "cross_entropy")
         expected = input.shape[:1] + input.shape[2:] if input.ndim > 1 else ()
         if target.shape != expected:
             raise ValueError(f"cross_entropy: labels of shape {target.shape} do not fit logits "

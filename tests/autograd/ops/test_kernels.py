@@ -63,18 +63,20 @@ def test_log_softmax_pick_matches_its_numpy_reference(shape, dtype):
     z[0, 0] = 1e4 if shape[1] > 1 else z[0, 0]  # one dominant logit: exp must not overflow
     labels = rng.integers(0, shape[1], shape[0])
     logp, losses = np.empty_like(z), np.empty(shape[0], dtype)
-    assert kernels.log_softmax_pick(z, labels, logp, losses) == -1
+    bad, total = kernels.log_softmax_pick(z, labels, logp, losses)
+    assert bad == -1
     shifted = z - z.max(axis=1, keepdims=True)
     expected = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     tol = {"rtol": 2e-6, "atol": 2e-6} if dtype == np.float32 else {"rtol": 1e-13, "atol": 1e-13}
     np.testing.assert_allclose(logp, expected, **tol)
     np.testing.assert_allclose(losses, -expected[np.arange(shape[0]), labels], **tol)
+    np.testing.assert_allclose(total, losses.astype(np.float64).sum(), rtol=1e-12)
 
 
 def test_log_softmax_pick_propagates_nan_and_reports_the_first_bad_label():
     z = np.array([[1.0, np.nan, 2.0], [0.0, 1.0, 2.0], [3.0, 2.0, 1.0]], np.float32)
     logp, losses = np.empty_like(z), np.empty(3, np.float32)
-    assert kernels.log_softmax_pick(z, np.array([0, 3, 0]), logp, losses) == 1
+    assert kernels.log_softmax_pick(z, np.array([0, 3, 0]), logp, losses)[0] == 1
     assert np.isnan(logp[0]).all() and np.isnan(losses[0])
-    assert kernels.log_softmax_pick(z, np.array([0, 1, -100]), logp, losses) == 2
-    assert kernels.log_softmax_pick(z, np.array([2, 1, 0]), logp, losses) == -1
+    assert kernels.log_softmax_pick(z, np.array([0, 1, -100]), logp, losses)[0] == 2
+    assert kernels.log_softmax_pick(z, np.array([2, 1, 0]), logp, losses)[0] == -1

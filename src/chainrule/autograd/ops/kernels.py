@@ -56,11 +56,12 @@ def flat_views(*arrays: np.ndarray) -> tuple[np.ndarray, ...] | None:
 def log_softmax_pick(z, labels, logp, losses):  # pragma: no cover
     """Row by row: logp = z - max - log(sum(exp(z - max))) and losses[i] = -logp[i, labels[i]].
 
-    The sum of exponentials is accumulated in float64. Returns the first row
-    whose label is not a class (0 <= label < C), or -1 when every label is;
-    rows from there on are left unfinished.
+    Sums of exponentials and of the losses are accumulated in float64. Returns
+    (the first row whose label is not a class (0 <= label < C), or -1 when every
+    label is; the sum of the losses). Rows after a bad label are left unfinished.
     """
     n, c = z.shape
+    loss_sum = 0.0
     for i in range(n):
         m = z[i, 0]
         for j in range(1, c):
@@ -75,6 +76,7 @@ def log_softmax_pick(z, labels, logp, losses):  # pragma: no cover
             logp[i, j] = (z[i, j] - m) - lse
         y = labels[i]
         if y < 0 or y >= c:
-            return i
+            return i, loss_sum
         losses[i] = -logp[i, y]
-    return -1
+        loss_sum += losses[i]
+    return -1, loss_sum

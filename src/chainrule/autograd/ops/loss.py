@@ -18,12 +18,14 @@ def check_reduction(reduction: str) -> None:
 class _Loss(Function):
     """Per-element losses reduced by ``reduction``; ``backward`` scales by the reduction."""
 
-    def reduce(self, losses: np.ndarray, reduction: str, count: int | None = None) -> np.ndarray:
+    def reduce(self, losses: np.ndarray, reduction: str, count: int | None = None,
+               total: float | None = None) -> np.ndarray:
+        """Reduce ``losses``; ``total`` is their sum when a kernel already has it."""
         self.reduction = reduction
         self.count = losses.size if count is None else count
         if reduction == "none":
             return losses
-        total = losses.sum()
+        total = losses.sum() if total is None else losses.dtype.type(total)
         if reduction == "sum":
             return np.asarray(total)
         if self.count == 0:  # nothing counted: the mean is nan, as in torch
@@ -192,7 +194,11 @@ class CrossEntropy(_Labelled):
     def forward(self, logits: np.ndarray, target: np.ndarray, reduction: str = "mean",
                 label_smoothing: float = 0.0, ignore_index: int = -100) -> np.ndarray:
         z = _class_last(logits)
-        logp, losses = self._fused(z, target, ignore_index)
+        logp, losses, total = self._fused(z, target, ignore_index)
+        if logp is not None and not label_smoothing:
+            self.shape, self.logp, self.dist = logits.shape, logp, None
+            self.smoothing = logits.dtype.type(0)
+            return self.reduce(losses, reduction, losses.size, total)
         if logp is None:
             shifted = z - z.max(axis=1, keepdims=True)
             logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
@@ -219,7 +225,8 @@ class CrossEntropy(_Labelled):
         return self.reduce(losses.reshape(target.shape), reduction, self.counted())
 
     def _fused(self, z: np.ndarray, target: np.ndarray, ignore_index: int) -> tuple:
-        """(logp, losses) from one kernel pass for a batch of integer labels, else (None, None).
+        """(logp, losses, their sum) from one kernel pass for a batch of integer labels, else
+        three Nones.
 
         A label outside [0, C) (ignored or invalid) sends the batch down the
         general path, which skips or reports it; so does an ``ignore_index``
@@ -227,12 +234,13 @@ class CrossEntropy(_Labelled):
         """
         if target.dtype.kind not in "iu" or z.ndim != 2 or target.ndim != 1 or \
                 z.dtype.kind != "f" or not z.flags.c_contiguous or 0 <= ignore_index < z.shape[1]:
-            return None, None
+            return None, None, None
         logp, losses = np.empty_like(z), np.empty(z.shape[0], dtype=z.dtype)
-        if z.shape[0] and kernels.log_softmax_pick(z, target, logp, losses) >= 0:
-            return None, None
+        bad, total = kernels.log_softmax_pick(z, target, logp, losses)
+        if bad >= 0 or not z.shape[0]:
+            return None, None, None
         self.keep, self.rows, self.cols = None, np.arange(z.shape[0]), target
-        return logp, losses
+        return logp, losses, total
 
     def backward(self, g: np.ndarray) -> tuple:
         up = self.upstream(g)
