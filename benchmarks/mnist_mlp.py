@@ -351,7 +351,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--width", type=int, nargs="+", default=[512])
     parser.add_argument("--widths-sweep", type=int, nargs="*", default=[128, 2048],
                         help="extra widths at batch 128 (default 128 2048)")
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--contenders", nargs="+", default=CONTENDERS, choices=CONTENDERS)
     parser.add_argument("--json", help="write the results to this file")
     args = parser.parse_args(argv)
