@@ -84,8 +84,7 @@ class FlatBuffer:
     def grad(self) -> np.ndarray:
         for t in self.tensors:
             if t._grad_stale:
-                t._grad.fill(0)
-                t._grad_stale = False
+                t._fill_pending_zeros()
         return self._grad
 
     def zero_grad(self) -> None:

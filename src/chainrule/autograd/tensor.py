@@ -87,14 +87,18 @@ class Tensor:
         something reads them (or never, if backward overwrites them first).
         """
         if self._grad_stale:
-            self._grad.fill(0)
-            self._grad_stale = False
+            self._fill_pending_zeros()
         return self._grad
 
     @grad.setter
     def grad(self, value: np.ndarray | None) -> None:
         self._grad = value
         self._grad_fresh = self._grad_stale = False
+
+    def _fill_pending_zeros(self) -> None:
+        """Write the zeros a lazy ``zero_grad`` left pending into ``.grad``."""
+        self._grad.fill(0)
+        self._grad_stale = False
 
     # ---------------------------------------------------------------- properties
     @property

@@ -375,7 +375,8 @@ class TransformOptimizer(Optimizer):
 
 def _check_views(flat: FlatBuffer) -> None:
     """Cheap per-step check that no parameter's ``.data``/``.grad`` was rebound."""
+    grad = flat.grad  # once: each read of it walks every tensor for pending zeros
     for t in flat.tensors:
-        if t.data.base is not flat.data or t.grad is None or t.grad.base is not flat.grad:
+        if t.data.base is not flat.data or t.grad is None or t.grad.base is not grad:
             flat.check()  # the precise (slower) test; raises with a helpful message
             return
