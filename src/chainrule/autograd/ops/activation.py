@@ -53,20 +53,21 @@ class ReLU(Function):
     """
 
     def forward(self, a: np.ndarray) -> np.ndarray:
-        if kernels.flat_views(a) is None:
+        views = kernels.flat_views(a)
+        if views is None:
             out = np.maximum(a, 0)
         else:
             out = np.empty_like(a)
-            kernels.relu_forward(a.reshape(-1), out.reshape(-1))
+            kernels.relu_forward(*views, out.reshape(-1))
         self.out = out
         return out
 
     def backward(self, g: np.ndarray) -> np.ndarray:
-        dst = np.empty_like(g, order="C")
-        views = kernels.flat_views(g, self.out, dst)
+        views = kernels.flat_views(g, self.out)
         if views is None:
             return np.where(self.out > 0, g, g.dtype.type(0))
-        kernels.relu_backward(*views)
+        dst = np.empty_like(g)
+        kernels.relu_backward(*views, dst.reshape(-1))
         return dst
 
     def jvp(self, ta: np.ndarray) -> np.ndarray:

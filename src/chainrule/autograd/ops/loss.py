@@ -195,10 +195,6 @@ class CrossEntropy(_Labelled):
                 label_smoothing: float = 0.0, ignore_index: int = -100) -> np.ndarray:
         z = _class_last(logits)
         logp, losses, total = self._fused(z, target, ignore_index)
-        if logp is not None and not label_smoothing:
-            self.shape, self.logp, self.dist = logits.shape, logp, None
-            self.smoothing = logits.dtype.type(0)
-            return self.reduce(losses, reduction, losses.size, total)
         if logp is None:
             shifted = z - z.max(axis=1, keepdims=True)
             logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
@@ -221,8 +217,8 @@ class CrossEntropy(_Labelled):
             smooth = logp.sum(axis=1) * (s / classes)
             if self.keep is not None:
                 smooth[~self.keep] = 0
-            losses = losses * (1 - s) - smooth
-        return self.reduce(losses.reshape(target.shape), reduction, self.counted())
+            losses, total = losses * (1 - s) - smooth, None
+        return self.reduce(losses.reshape(target.shape), reduction, self.counted(), total)
 
     def _fused(self, z: np.ndarray, target: np.ndarray, ignore_index: int) -> tuple:
         """(logp, losses, their sum) from one kernel pass for a batch of integer labels, else
