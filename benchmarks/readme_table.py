@@ -8,34 +8,35 @@ from __future__ import annotations
 import json
 import sys
 
+RATIOS = [("chainrule_loop", "numpy"), ("chainrule_loop", "torch"), ("chainrule_loop", "floor"),
+          ("chainrule_trainer", "chainrule_loop")]
+RATIO_HEADER = "| loop / NumPy | loop / PyTorch | loop / matmul floor | Trainer / loop |"
+
+
+def ratio_cells(seconds: dict) -> str:
+    """The four ratio cells of a row, from each contender's seconds ("-" where one is missing)."""
+    return "".join(f" {seconds[a] / seconds[b]:.2f} |" if seconds.get(a) and seconds.get(b)
+                   else " - |" for a, b in RATIOS)
+
 
 def table(results: dict) -> str:
     lines = [f"BLAS: {results['blas']}; sgemm peak {results['sgemm_gflops']:.0f} GFLOP/s.", "",
-             "| batch | width | loop / NumPy | loop / PyTorch | loop / matmul floor "
-             "| Trainer / loop | chainrule loop s | PyTorch s | NumPy s | floor s "
+             f"| batch | width {RATIO_HEADER} chainrule loop s | PyTorch s | NumPy s | floor s "
              "| test acc. (loop / torch) |",
              "|---|---|---|---|---|---|---|---|---|---|---|"]
     for block in results["results"]:
         c = block["contenders"]
         med = {k: v.get("median") for k, v in c.items()}
-        r = lambda a, b, med=med: (  # noqa: E731
-            f"{med[a] / med[b]:.2f}" if med.get(a) and med.get(b) else "-")
         s = lambda k, med=med: f"{med[k]:.2f}" if med.get(k) else "-"  # noqa: E731
         acc = f"{c['chainrule_loop']['accuracy']:.4f} / {c['torch']['accuracy']:.4f}"
-        lines.append(f"| {block['batch']} | {block['width']} | {r('chainrule_loop', 'numpy')} "
-                     f"| {r('chainrule_loop', 'torch')} | {r('chainrule_loop', 'floor')} "
-                     f"| {r('chainrule_trainer', 'chainrule_loop')} | {s('chainrule_loop')} "
-                     f"| {s('torch')} | {s('numpy')} | {s('floor')} | {acc} |")
+        lines.append(f"| {block['batch']} | {block['width']} |{ratio_cells(med)} "
+                     f"{s('chainrule_loop')} | {s('torch')} | {s('numpy')} | {s('floor')} "
+                     f"| {acc} |")
     lines += ["", "Best epoch of each contender (least disturbed by the machine's slow spells):",
-              "", "| batch | width | loop / NumPy | loop / PyTorch | loop / matmul floor "
-              "| Trainer / loop |", "|---|---|---|---|---|---|"]
+              "", f"| batch | width {RATIO_HEADER}", "|---|---|---|---|---|---|"]
     for block in results["results"]:
         best = {k: min(v["times"]) for k, v in block["contenders"].items() if v.get("times")}
-        r = lambda a, b, best=best: (  # noqa: E731
-            f"{best[a] / best[b]:.2f}" if a in best and b in best else "-")
-        lines.append(f"| {block['batch']} | {block['width']} | {r('chainrule_loop', 'numpy')} "
-                     f"| {r('chainrule_loop', 'torch')} | {r('chainrule_loop', 'floor')} "
-                     f"| {r('chainrule_trainer', 'chainrule_loop')} |")
+        lines.append(f"| {block['batch']} | {block['width']} |{ratio_cells(best)}")
     return "\n".join(lines)
 
 
