@@ -21,6 +21,8 @@ import numpy as np
 
 from chainrule.autograd.tensor import Tensor
 
+_new = object.__new__
+
 
 class _Mode:
     """Global switches: gradient recording (``no_grad``) and forward-mode tangents."""
@@ -29,8 +31,27 @@ class _Mode:
     forward_ad = 0  # depth of active jvp() calls
 
 
+class _InputsNeedingGrad:
+    """``ctx.needs_input_grad``: for each input, whether it requires a gradient.
+
+    Worked out on first read (in backward) and then kept on the instance, which
+    shadows this non-data descriptor: building the tuple in every forward would
+    cost a fifth of a tiny op's forward, and a graph that never runs backward
+    never needs it.
+    """
+
+    def __get__(self, ctx: Function | None, owner: type | None = None) -> Any:
+        if ctx is None:
+            return self
+        needs = tuple([t.requires_grad for t in ctx.inputs])
+        ctx.needs_input_grad = needs
+        return needs
+
+
 class Function:
     """Base class of every op: subclass and write ``forward`` and ``backward``."""
+
+    needs_input_grad = _InputsNeedingGrad()
 
     def forward(self, *arrays: np.ndarray, **params: Any) -> np.ndarray:
         raise NotImplementedError(f"{type(self).__name__} has no forward")
@@ -44,17 +65,27 @@ class Function:
     @classmethod
     def apply(cls, *inputs: Tensor, **params: Any) -> Tensor:
         """Run the op on tensors and record it in the graph when gradients are needed."""
-        ctx = cls()
-        out = ctx.forward(*[t.data for t in inputs], **params)
-        node = None
+        # Tensor._wrap inlined, and object.__new__ for both objects: this is the
+        # per-op Python that a tiny tensor's forward pays for on top of NumPy.
+        ctx = _new(cls)
+        n = len(inputs)  # unpacked by hand: a list comprehension costs twice as much
+        if n == 1:
+            out = ctx.forward(inputs[0].data, **params)
+        elif n == 2:
+            out = ctx.forward(inputs[0].data, inputs[1].data, **params)
+        else:
+            out = ctx.forward(*[t.data for t in inputs], **params)
+        result = _new(Tensor)
+        result.data = out
+        result._grad = result._hooks = result._tangent = result._ctx = None
+        result.requires_grad = result._grad_fresh = result._grad_stale = False
         if _Mode.grad_enabled:
             for t in inputs:
                 if t.requires_grad:  # some input needs a gradient: link the output in
                     ctx.inputs = inputs
-                    ctx.needs_input_grad = tuple([t.requires_grad for t in inputs])
-                    node = ctx
+                    result._ctx = ctx
+                    result.requires_grad = True
                     break
-        result = Tensor._wrap(out, node)
         if _Mode.forward_ad:
             for t in inputs:
                 if t._tangent is not None:

@@ -370,6 +370,8 @@ class Tensor:
 
     # ------------------------------------------------------------ reductions
     def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        if axis is None and not keepdims:  # passing the defaults on would cost a tenth
+            return _ops.Sum.apply(self)
         return _ops.Sum.apply(self, axis=axis, keepdims=keepdims)
 
     def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:

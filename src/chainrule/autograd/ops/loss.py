@@ -25,12 +25,14 @@ class _Loss(Function):
         self.count = losses.size if count is None else count
         if reduction == "none":
             return losses
-        total = losses.sum() if total is None else losses.dtype.type(total)
+        if total is None:
+            total = losses.sum()
         if reduction == "sum":
-            return np.asarray(total)
+            return np.array(total, dtype=losses.dtype)
         if self.count == 0:  # nothing counted: the mean is nan, as in torch
-            return np.asarray(np.nan, dtype=losses.dtype)
-        return np.asarray(total / losses.dtype.type(self.count))
+            return np.array(np.nan, dtype=losses.dtype)
+        # A kernel's float64 total is divided before it is rounded to the dtype.
+        return np.array(total / self.count, dtype=losses.dtype)
 
     def upstream(self, g: np.ndarray) -> np.ndarray:
         """The gradient reaching each per-element loss: a 0-d array unless reduction='none'.
@@ -148,15 +150,19 @@ class _Labelled(_Loss):
         """-lp[i, y_i] for every row (0 where the label is ignored)."""
         t = target.reshape(-1)
         self.keep = keep = label_mask(t, lp.shape[1], ignore_index, op)
-        self.rows = np.arange(t.size)
         self.cols = t if keep is None else np.where(keep, t, 0)
         picked = -lp[self.rows, self.cols]
         if keep is not None:
             picked[~keep] = 0
         return picked
 
+    @property
+    def rows(self) -> np.ndarray:
+        """0, 1, ..., N - 1: the row of each label (made when needed: forward may not)."""
+        return np.arange(self.cols.size)
+
     def counted(self) -> int:
-        return self.rows.size if self.keep is None else int(self.keep.sum())
+        return self.cols.size if self.keep is None else int(self.keep.sum())
 
     def scale_rows(self, grad: np.ndarray, up: np.ndarray) -> np.ndarray:
         """Multiply each row of ``grad`` by its upstream gradient; zero the ignored rows."""
@@ -177,7 +183,7 @@ class NLL(_Labelled):
         return self.reduce(losses.reshape(target.shape), reduction, self.counted())
 
     def backward(self, g: np.ndarray) -> tuple:
-        grad = np.zeros((self.rows.size, self.shape[1] if len(self.shape) > 1 else self.shape[0]),
+        grad = np.zeros((self.cols.size, self.shape[1] if len(self.shape) > 1 else self.shape[0]),
                         dtype=g.dtype)
         grad[self.rows, self.cols] = -1
         return _restore(self.scale_rows(grad, self.upstream(g)), self.shape), None
@@ -199,7 +205,7 @@ class CrossEntropy(_Labelled):
             shifted = z - z.max(axis=1, keepdims=True)
             logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
         self.shape, self.logp = logits.shape, logp
-        s = self.smoothing = logits.dtype.type(label_smoothing)
+        s = self.smoothing = logits.dtype.type(label_smoothing) if label_smoothing else 0
         classes = z.shape[1]
         if target.dtype.kind == "f":
             if target.shape != logits.shape:
@@ -235,7 +241,7 @@ class CrossEntropy(_Labelled):
         bad, total = kernels.log_softmax_pick(z, target, logp, losses)
         if bad >= 0 or not z.shape[0]:
             return None, None, None
-        self.keep, self.rows, self.cols = None, np.arange(z.shape[0]), target
+        self.keep, self.cols = None, target
         return logp, losses, total
 
     def backward(self, g: np.ndarray) -> tuple:
