@@ -13,7 +13,7 @@ from chainrule import random as _random
 from chainrule.autograd import ops
 from chainrule.autograd.ops import concatenate, pad, stack, take_along_axis, where
 from chainrule.autograd.ops.loss import check_reduction
-from chainrule.autograd.tensor import Tensor, _floating
+from chainrule.autograd.tensor import _FLOAT_KINDS, Tensor, _floating
 
 __all__ = [
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "clip", "concatenate",
@@ -31,7 +31,9 @@ def _t(x: Any, like: Tensor | None = None) -> Tensor:
 
 def _f(x: Any) -> Tensor:
     """``x`` as a floating tensor (integer data becomes float32, as in torch)."""
-    return _floating(_t(x))
+    if isinstance(x, Tensor) and x.data.dtype.kind in _FLOAT_KINDS:
+        return x  # the common case, without a call
+    return _floating(x if isinstance(x, Tensor) else Tensor(x))
 
 
 # ************************************************************* activations
@@ -220,17 +222,18 @@ def cross_entropy(input: Tensor, target: Any, reduction: str = "mean",  # noqa: 
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got "
                          f"{label_smoothing}")
     input = _f(input)
-    if input.ndim == 0:
+    shape = input.data.shape
+    if not shape:
         raise ValueError("cross_entropy: input must have a class axis, got a 0-d tensor")
     values = target.data if isinstance(target, Tensor) else np.asarray(target)
     if values.dtype.kind == "f":
         target = _t(target, input)
     else:
         target = _labels(target if isinstance(target, Tensor) else values, "cross_entropy")
-        expected = input.shape[:1] + input.shape[2:] if input.ndim > 1 else ()
-        if target.shape != expected:
+        expected = shape[:1] + shape[2:] if len(shape) > 1 else ()
+        if target.data.shape != expected:
             raise ValueError(f"cross_entropy: labels of shape {target.shape} do not fit logits "
-                             f"of shape {input.shape} (expected {expected})")
+                             f"of shape {shape} (expected {expected})")
     return ops.CrossEntropy.apply(input, target, reduction=reduction,
                                   label_smoothing=label_smoothing, ignore_index=ignore_index)
 

@@ -53,7 +53,7 @@ class ReLU(Function):
     """
 
     def forward(self, a: np.ndarray) -> np.ndarray:
-        views = kernels.flat_views(a)
+        views = kernels.flat_views(a) if a.size >= kernels.MIN_SIZE else None
         if views is None:
             out = np.maximum(a, 0)
         else:

@@ -77,8 +77,8 @@ class Sum(_Reduction):
     """Sum over ``axis``; the gradient is copied back over the summed axes."""
 
     def forward(self, a: np.ndarray, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
-        return np.asarray(np.add.reduce(a, axis=self._setup(a, axis, keepdims),
-                                        keepdims=keepdims))
+        # Positional arguments: keywords cost a tenth of a tiny sum's forward.
+        return np.asarray(np.add.reduce(a, self._setup(a, axis, keepdims), None, None, keepdims))
 
     def backward(self, g: np.ndarray) -> np.ndarray:
         return spread(g, self.kept, self.shape)
