@@ -91,6 +91,42 @@ def test_custom_function():
     np.testing.assert_array_equal(tangent.data, [3.0, 12.0])
 
 
+class _Seen(Function):
+    """Sum of any number of inputs; backward records what needs_input_grad said."""
+
+    seen: tuple = ()
+
+    def forward(self, *arrays: np.ndarray, scale: float = 1.0) -> np.ndarray:
+        return sum(arrays) * scale
+
+    def backward(self, g: np.ndarray) -> tuple:
+        _Seen.seen = self.needs_input_grad
+        return tuple(g for _ in self.inputs)
+
+
+@pytest.mark.parametrize("flags", [(True,), (False, True), (True, False, True),
+                                   (False, False, True, False)])
+@pytest.mark.parametrize("params", [{}, {"scale": 2.0}])
+def test_needs_input_grad_names_the_inputs_that_require_grad(flags, params):
+    xs = [cr.tensor([1.0, 2.0], requires_grad=f) for f in flags]
+    y = _Seen.apply(*xs, **params)
+    np.testing.assert_array_equal(y.data, np.array([1.0, 2.0]) * len(flags) *
+                                  params.get("scale", 1.0))
+    assert y.requires_grad and not y.is_leaf
+    y.sum().backward()
+    assert _Seen.seen == flags
+    for x, f in zip(xs, flags, strict=True):
+        assert (x.grad is not None) == f
+
+
+def test_op_on_inputs_without_grad_records_nothing():
+    y = _Seen.apply(cr.tensor([1.0]), cr.tensor([2.0]), cr.tensor([3.0]))
+    assert not y.requires_grad and y.is_leaf and y.grad is None
+    with cr.no_grad():
+        z = _Seen.apply(cr.tensor([1.0], requires_grad=True))
+    assert not z.requires_grad and z.is_leaf
+
+
 def test_function_without_backward_or_jvp_says_so():
     class _Forward(Function):
         def forward(self, a: np.ndarray) -> np.ndarray:
