@@ -11,8 +11,10 @@ Contenders, each in its own subprocess so that peak RSS is its own:
 Every contender runs in a worker process that trains one warm-up epoch, then one
 timed epoch per request; the driver interleaves the contenders' epochs
 (A B C, B C A, ...) so that the machine's drift hits them alike, and reports
-the median of `--repeats` epochs with test accuracy and peak RSS. Run it through
-`make bench`, which unsets OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE for this command.
+the median of `--repeats` epochs with test accuracy and peak RSS. Between epochs
+it probes the machine's state (machine_state.py) and also reports the median over
+the epochs that ran in the fast state throughout. Run it through `make bench`,
+which unsets OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE for this command.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import sys
 import time
 
 import numpy as np
+from machine_state import SLOW_RATIO, CrossCoreProbe
 
 CONTENDERS = ["chainrule_trainer", "chainrule_loop", "torch", "numpy", "sklearn", "floor"]
 LR = 1e-3
@@ -265,6 +268,7 @@ class Worker:
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      text=True, bufsize=1)
         self.times: list[float] = []
+        self.probes: list[tuple[float, float]] = []  # machine state before and after each epoch
         self.error = None if self._read() == "ready" else "failed to start"
 
     def _read(self) -> str:
@@ -286,7 +290,11 @@ class Worker:
         self.proc.stdin.write("finish\n")
         result = json.loads(self._read())
         self.proc.wait()
-        return {"times": self.times, "median": statistics.median(self.times), **result}
+        fast = [t for t, probes in zip(self.times, self.probes, strict=True)
+                if max(probes) <= SLOW_RATIO]
+        return {"times": self.times, "median": statistics.median(self.times),
+                "probes": self.probes, "fast_median": statistics.median(fast) if fast else None,
+                **result}
 
 
 def serve(name: str, batch: int, width: int) -> None:
@@ -306,12 +314,21 @@ def serve(name: str, batch: int, width: int) -> None:
             return
 
 
-def run_block(names: list[str], batch: int, width: int, repeats: int) -> dict:
-    """Interleave the contenders' epochs (A B C A B C ...) so drift hits them alike."""
+def run_block(names: list[str], batch: int, width: int, repeats: int,
+              probe: CrossCoreProbe) -> dict:
+    """Interleave the contenders' epochs (A B C, B C A, ...) so drift hits them alike.
+
+    The machine-state probe runs between epochs, so each epoch is known to have
+    started and ended in the fast or the slow state (see machine_state.py).
+    """
     workers = [Worker(name, batch, width) for name in names]
+    before = probe.ratio()
     for r in range(repeats):
         for w in workers[r % len(workers):] + workers[:r % len(workers)]:
             w.epoch()
+            after = probe.ratio()
+            w.probes.append((before, after))
+            before = after
     return {w.name: w.finish() for w in workers}
 
 
@@ -325,14 +342,18 @@ def report(results: list[dict]) -> None:
     for block in results:
         print(f"\nbatch {block['batch']}, width {block['width']} "
               f"(medians of {block['repeats']} epochs)")
-        print(f"{'contender':<19}{'median s':>10}{'test acc':>10}{'peak RSS MB':>13}")
+        print(f"{'contender':<19}{'median s':>10}{'fast s':>10}{'n fast':>7}{'test acc':>10}"
+              f"{'peak RSS MB':>13}")
         rows = block["contenders"]
         for name, res in rows.items():
             if "error" in res:
                 print(f"{name:<19} error: {res['error']}")
                 continue
             acc = f"{res['accuracy']:.4f}" if res["accuracy"] is not None else "-"
-            print(f"{name:<19}{res['median']:>10.3f}{acc:>10}{res['peak_rss_mb']:>13.0f}")
+            fast = f"{res['fast_median']:.3f}" if res["fast_median"] is not None else "-"
+            n_fast = sum(max(p) <= SLOW_RATIO for p in res["probes"])
+            print(f"{name:<19}{res['median']:>10.3f}{fast:>10}{n_fast:>7}{acc:>10}"
+                  f"{res['peak_rss_mb']:>13.0f}")
         for ours in ("chainrule_trainer", "chainrule_loop"):
             if ours not in rows:
                 continue
@@ -341,6 +362,8 @@ def report(results: list[dict]) -> None:
                      if other != ours and other in rows
                      and (r := ratio(rows[ours], rows[other])) is not None]
             print("  " + ", ".join(parts))
+    print(f"\n'fast s': median over the epochs with the machine-state probe fast (shared/private "
+          f"<= {SLOW_RATIO}) before and after; 'n fast': how many of the epochs that is")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -363,6 +386,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"BLAS: {blas_info()}")
     peak = sgemm_peak()
     print(f"sgemm peak (2048^3): {peak:.0f} GFLOP/s")
+    probe = CrossCoreProbe()
     plan = [(b, w) for b in args.batch for w in args.width]
     plan += [(128, w) for w in args.widths_sweep if (128, w) not in plan]
     results = []
@@ -371,7 +395,7 @@ def main(argv: list[str] | None = None) -> int:
                                                        if c != "sklearn"]
         print(f"  batch {batch}, width {width}: {', '.join(names)} ...", flush=True)
         results.append({"batch": batch, "width": width, "repeats": args.repeats,
-                        "contenders": run_block(names, batch, width, args.repeats)})
+                        "contenders": run_block(names, batch, width, args.repeats, probe)})
     report(results)
     if args.json:
         with open(args.json, "w") as fh:

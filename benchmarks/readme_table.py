@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import sys
 
+from machine_state import SLOW_RATIO
+
 RATIOS = [("chainrule_loop", "numpy"), ("chainrule_loop", "torch"), ("chainrule_loop", "floor"),
           ("chainrule_trainer", "chainrule_loop")]
 RATIO_HEADER = "| loop / NumPy | loop / PyTorch | loop / matmul floor | Trainer / loop |"
@@ -37,6 +39,18 @@ def table(results: dict) -> str:
     for block in results["results"]:
         best = {k: min(v["times"]) for k, v in block["contenders"].items() if v.get("times")}
         lines.append(f"| {block['batch']} | {block['width']} |{ratio_cells(best)}")
+    lines += ["", "Medians over the epochs that ran in the machine's fast state throughout (the "
+              "probe of machine_state.py fast before and after), with how many of each "
+              "contender's epochs that was:", "",
+              f"| batch | width {RATIO_HEADER} fast epochs (loop / torch / NumPy / floor) |",
+              "|---|---|---|---|---|---|---|"]
+    for block in results["results"]:
+        c = block["contenders"]
+        fast = {k: v.get("fast_median") for k, v in c.items()}
+        counts = " / ".join(str(sum(max(p) <= SLOW_RATIO for p in c[k]["probes"]))
+                            if k in c else "-" for k in ("chainrule_loop", "torch", "numpy",
+                                                         "floor"))
+        lines.append(f"| {block['batch']} | {block['width']} |{ratio_cells(fast)} {counts} |")
     return "\n".join(lines)
 
 
