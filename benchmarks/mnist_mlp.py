@@ -361,7 +361,8 @@ def report(results: list[dict]) -> None:
                                                               "chainrule_loop")
                      if other != ours and other in rows
                      and (r := ratio(rows[ours], rows[other])) is not None]
-            print("  " + ", ".join(parts))
+            if parts:
+                print("  " + ", ".join(parts))
     print(f"\n'fast s': median over the epochs with the machine-state probe fast (shared/private "
           f"<= {SLOW_RATIO}) before and after; 'n fast': how many of the epochs that is")
 
