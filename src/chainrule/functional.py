@@ -33,7 +33,7 @@ def _f(x: Any) -> Tensor:
     """``x`` as a floating tensor (integer data becomes float32, as in torch)."""
     if isinstance(x, Tensor) and x.data.dtype.kind in _FLOAT_KINDS:
         return x  # the common case, without a call
-    return _floating(x if isinstance(x, Tensor) else Tensor(x))
+    return _floating(_t(x))
 
 
 # ************************************************************* activations
