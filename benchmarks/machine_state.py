@@ -21,6 +21,11 @@ import numpy as np
 SLOW_RATIO = 2.0  # shared / private pass time above which the machine counts as slow
 
 
+def ran_fast(probes: tuple[float, float] | list[float]) -> bool:
+    """Whether an epoch ran in the fast state: the probes before and after it both fast."""
+    return max(probes) <= SLOW_RATIO
+
+
 class CrossCoreProbe:
     """How much slower a pass over data the BLAS threads shared is than one over private data."""
 

@@ -29,7 +29,7 @@ import sys
 import time
 
 import numpy as np
-from machine_state import SLOW_RATIO, CrossCoreProbe
+from machine_state import SLOW_RATIO, CrossCoreProbe, ran_fast
 
 CONTENDERS = ["chainrule_trainer", "chainrule_loop", "torch", "numpy", "sklearn", "floor"]
 LR = 1e-3
@@ -291,7 +291,7 @@ class Worker:
         result = json.loads(self._read())
         self.proc.wait()
         fast = [t for t, probes in zip(self.times, self.probes, strict=True)
-                if max(probes) <= SLOW_RATIO]
+                if ran_fast(probes)]
         return {"times": self.times, "median": statistics.median(self.times),
                 "probes": self.probes, "fast_median": statistics.median(fast) if fast else None,
                 **result}
@@ -351,7 +351,7 @@ def report(results: list[dict]) -> None:
                 continue
             acc = f"{res['accuracy']:.4f}" if res["accuracy"] is not None else "-"
             fast = f"{res['fast_median']:.3f}" if res["fast_median"] is not None else "-"
-            n_fast = sum(max(p) <= SLOW_RATIO for p in res["probes"])
+            n_fast = sum(map(ran_fast, res["probes"]))
             print(f"{name:<19}{res['median']:>10.3f}{fast:>10}{n_fast:>7}{acc:>10}"
                   f"{res['peak_rss_mb']:>13.0f}")
         for ours in ("chainrule_trainer", "chainrule_loop"):

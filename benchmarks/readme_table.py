@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import sys
 
-from machine_state import SLOW_RATIO
+from machine_state import ran_fast
 
 RATIOS = [("chainrule_loop", "numpy"), ("chainrule_loop", "torch"), ("chainrule_loop", "floor"),
           ("chainrule_trainer", "chainrule_loop")]
@@ -47,9 +47,8 @@ def table(results: dict) -> str:
     for block in results["results"]:
         c = block["contenders"]
         fast = {k: v.get("fast_median") for k, v in c.items()}
-        counts = " / ".join(str(sum(max(p) <= SLOW_RATIO for p in c[k]["probes"]))
-                            if k in c else "-" for k in ("chainrule_loop", "torch", "numpy",
-                                                         "floor"))
+        counts = " / ".join(str(sum(map(ran_fast, c[k]["probes"]))) if "probes" in c.get(k, {})
+                            else "-" for k in ("chainrule_loop", "torch", "numpy", "floor"))
         lines.append(f"| {block['batch']} | {block['width']} |{ratio_cells(fast)} {counts} |")
     return "\n".join(lines)
 
