@@ -232,14 +232,15 @@ class CrossEntropy(_Labelled):
 
         A label outside [0, C) (ignored or invalid) sends the batch down the
         general path, which skips or reports it; so does an ``ignore_index``
-        that names a class.
+        that names a class, and an empty batch.
         """
         if target.dtype.kind not in "iu" or z.ndim != 2 or target.ndim != 1 or \
-                z.dtype.kind != "f" or not z.flags.c_contiguous or 0 <= ignore_index < z.shape[1]:
+                z.dtype.kind != "f" or not z.flags.c_contiguous or not z.shape[0] or \
+                0 <= ignore_index < z.shape[1]:
             return None, None, None
         logp, losses = np.empty_like(z), np.empty(z.shape[0], dtype=z.dtype)
         bad, total = kernels.log_softmax_pick(z, target, logp, losses)
-        if bad >= 0 or not z.shape[0]:
+        if bad >= 0:
             return None, None, None
         self.keep, self.cols = None, target
         return logp, losses, total
