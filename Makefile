@@ -17,10 +17,22 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(VENV)/.installed $@
 
+# Real services some tests start (a throwaway PostgreSQL cluster, headless Chromium): Debian
+# packages, installed once per venv where apt-get can run; the tests skip with the reason otherwise.
+SYSTEM_PACKAGES := postgresql chromium
+$(VENV)/.system-deps: | $(BIN)/python
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing Debian packages: $$missing"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends $$missing >/dev/null) || echo "could not install: $$missing"; \
+	fi
+	touch $@
+
 demo: $(VENV)/.installed
 	$(BIN)/chainrule demo
 
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev $(VENV)/.system-deps
 	$(BIN)/ruff check src tests benchmarks examples
 	$(BIN)/pytest -n 2 tests
 
