@@ -14,8 +14,20 @@ from chainrule.autograd import ops
 from chainrule.autograd.ops import concatenate, pad, stack, take_along_axis, where
 from chainrule.autograd.ops.loss import check_reduction
 from chainrule.autograd.tensor import _FLOAT_KINDS, Tensor, _floating
+from chainrule.functional_conv import (
+    adaptive_avg_pool2d,
+    avg_pool2d,
+    conv1d,
+    conv2d,
+    conv_transpose2d,
+    dropout2d,
+    interpolate,
+    max_pool2d,
+)
 
 __all__ = [
+    "adaptive_avg_pool2d", "avg_pool2d", "conv1d", "conv2d", "conv_transpose2d", "dropout2d",
+    "interpolate", "max_pool2d",
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "clip", "concatenate",
     "cross_entropy", "dropout", "elu", "l1_loss", "leaky_relu", "linear", "log_softmax",
     "logsumexp", "maximum", "maxout", "minimum", "mse_loss", "nll_loss", "pad", "prelu", "relu",

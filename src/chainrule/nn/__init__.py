@@ -21,6 +21,7 @@ from chainrule.nn.activations import (
 )
 from chainrule.nn.batchnorm import BatchNorm1d
 from chainrule.nn.containers import ModuleList, Sequential
+from chainrule.nn.conv import Conv1d, Conv2d, ConvTranspose2d
 from chainrule.nn.layers import Dropout, Flatten, Identity, Linear, Maxout
 from chainrule.nn.losses import (
     BCELoss,
@@ -32,9 +33,12 @@ from chainrule.nn.losses import (
 )
 from chainrule.nn.module import Module, RemovableHandle
 from chainrule.nn.parameter import Parameter
+from chainrule.nn.pooling import AdaptiveAvgPool2d, AvgPool2d, Dropout2d, MaxPool2d, Upsample
 from chainrule.nn.state import IncompatibleKeys, StateDictError
 
 __all__ = [
+    "AdaptiveAvgPool2d", "AvgPool2d", "Conv1d", "Conv2d", "ConvTranspose2d", "Dropout2d",
+    "MaxPool2d", "Upsample",
     "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "CrossEntropyLoss", "Dropout", "ELU",
     "Flatten", "Identity", "IncompatibleKeys", "L1Loss", "LeakyReLU", "Linear", "LogSoftmax",
     "MSELoss", "Maxout", "Module", "ModuleList", "NLLLoss", "PReLU", "Parameter", "ReLU",

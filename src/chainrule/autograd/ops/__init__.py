@@ -33,6 +33,7 @@ from chainrule.autograd.ops.arithmetic import (
     pow,
     where,
 )
+from chainrule.autograd.ops.conv import Conv2d, ConvTranspose2d
 from chainrule.autograd.ops.linalg import Linear, MatMul
 from chainrule.autograd.ops.loss import (
     L1,
@@ -42,6 +43,7 @@ from chainrule.autograd.ops.loss import (
     BinaryCrossEntropyWithLogits,
     CrossEntropy,
 )
+from chainrule.autograd.ops.pool import AvgPool2d, MaxPool2d, Resample2d
 from chainrule.autograd.ops.reduce import LogSumExp, Max, Mean, Min, Sum, Var
 from chainrule.autograd.ops.shape import (
     BroadcastTo,

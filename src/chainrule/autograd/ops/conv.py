@@ -1,0 +1,259 @@
+"""Convolutions: conv2d (conv1d is conv2d on a height-1 image) and the transposed conv2d.
+
+The API is NCHW like torch. Inside, the ops work channels first, then batch,
+(C, N, H, W): the im2col matrix of (C*kh*kw, N*Ho*Wo) columns is one strided
+copy, the convolution is one GEMM per group, and the output comes back as an
+NCHW-shaped view of (C, N, Ho, Wo) memory, so the next convolution, ReLU or
+pooling reads it with no transpose (measured on the MNIST CNN at batch 64:
+111 ms a step against 131 for NCHW with a GEMM per image). The gradient with
+respect to the input scatter-adds the gradient columns back (col2im), one
+vectorised add per kernel offset, which beat the "full convolution with the
+flipped kernel" form (13.7 against 23.6 ms for the dX GEMM).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from chainrule.autograd.engine import grad_destination
+from chainrule.autograd.function import Function
+from chainrule.autograd.ops import workspace
+
+Pair = tuple[int, int]
+Padding = tuple[Pair, Pair]  # ((top, bottom), (left, right))
+
+
+def out_size(size: int, kernel: int, stride: int, pad: Pair, dilation: int) -> int:
+    """floor((size + pad_before + pad_after - dilation (kernel - 1) - 1) / stride) + 1."""
+    return (size + pad[0] + pad[1] - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def _padded(xc: np.ndarray, padding: Padding, fill: float) -> np.ndarray:
+    """``xc`` (C, N, H, W) surrounded by ``fill`` (a scratch array, valid until the next take)."""
+    (pt, pb), (pl, pr) = padding
+    if not (pt or pb or pl or pr):
+        return xc
+    c, n, h, w = xc.shape
+    xp = workspace.take((c, n, h + pt + pb, w + pl + pr), xc.dtype)
+    xp[:, :, :pt] = fill
+    xp[:, :, pt + h:] = fill
+    xp[:, :, pt:pt + h, :pl] = fill
+    xp[:, :, pt:pt + h, pl + w:] = fill
+    xp[:, :, pt:pt + h, pl:pl + w] = xc
+    return xp
+
+
+def windows(xc: np.ndarray, kernel: Pair, stride: Pair, dilation: Pair, padding: Padding,
+            fill: float = 0.0) -> np.ndarray:
+    """The strided (C, kh, kw, N, Ho, Wo) view of every window of ``xc`` (C, N, H, W).
+
+    Element [c, i, j, n, y, x] is the padded input at channel c, image n, row
+    y*stride + i*dilation, column x*stride + j*dilation. The view reads a
+    scratch array when there is padding: copy it before the next ``workspace.take``.
+    """
+    xp = _padded(xc, padding, fill)
+    c, n, hp, wp = xp.shape
+    ho = (hp - dilation[0] * (kernel[0] - 1) - 1) // stride[0] + 1
+    wo = (wp - dilation[1] * (kernel[1] - 1) - 1) // stride[1] + 1
+    sc, sn, sh, sw = xp.strides
+    return as_strided(xp, (c, kernel[0], kernel[1], n, ho, wo),
+                      (sc, sh * dilation[0], sw * dilation[1], sn, sh * stride[0], sw * stride[1]),
+                      writeable=False)
+
+
+def im2col(xc: np.ndarray, kernel: Pair, stride: Pair, dilation: Pair, padding: Padding,
+           owner: object | None = None, grid: Pair | None = None) -> np.ndarray:
+    """The (C*kh*kw, N*Ho*Wo) im2col matrix of ``xc`` (C, N, H, W), rows ordered (c, i, j).
+
+    ``grid`` keeps only the first (Ho, Wo) output positions (the transposed
+    convolution's output padding adds rows no window of its input reaches).
+    A 1x1 kernel with stride 1 and no padding needs no copy. Otherwise the
+    columns go into a workspace array reserved for ``owner``.
+    """
+    c, n = xc.shape[:2]
+    if kernel == (1, 1) and stride == (1, 1) and padding == ((0, 0), (0, 0)) \
+            and xc.flags.c_contiguous and grid is None:
+        return xc.reshape(c, -1)
+    view = windows(xc, kernel, stride, dilation, padding)
+    if grid is not None:
+        view = view[..., :grid[0], :grid[1]]
+    cols = workspace.take(view.shape, xc.dtype, owner)
+    np.copyto(cols, view)
+    return cols.reshape(c * kernel[0] * kernel[1], -1)
+
+
+def col2im(cols: np.ndarray, shape: tuple[int, int, int, int], kernel: Pair, stride: Pair,
+           dilation: Pair, padding: Padding, grid: Pair | None = None) -> np.ndarray:
+    """The adjoint of :func:`im2col`: scatter-add (C*kh*kw, N*Ho*Wo) columns into (C, N, H, W).
+
+    One vectorised add per kernel offset (kh*kw of them); returns a new array.
+    """
+    c, n, h, w = shape
+    (pt, pb), (pl, pr) = padding
+    hp, wp = h + pt + pb, w + pl + pr
+    ho = (hp - dilation[0] * (kernel[0] - 1) - 1) // stride[0] + 1
+    wo = (wp - dilation[1] * (kernel[1] - 1) - 1) // stride[1] + 1
+    if grid is not None:
+        ho, wo = grid
+    cols6 = cols.reshape(c, kernel[0], kernel[1], n, ho, wo)
+    out = np.zeros((c, n, hp, wp), dtype=cols.dtype)
+    for i in range(kernel[0]):
+        top = i * dilation[0]
+        rows = slice(top, top + stride[0] * (ho - 1) + 1, stride[0])
+        for j in range(kernel[1]):
+            left = j * dilation[1]
+            out[:, :, rows, left:left + stride[1] * (wo - 1) + 1:stride[1]] += cols6[:, i, j]
+    return out[:, :, pt:pt + h, pl:pl + w]
+
+
+def grouped_matmul(a: np.ndarray, b: np.ndarray, groups: int,
+                   out: np.ndarray | None = None) -> np.ndarray:
+    """Block-diagonal product ``a`` (G, m, k) @ ``b`` (G, k, n) -> (G, m, n): a GEMM per group."""
+    if groups == 1:
+        res = np.matmul(a[0], b[0], out=None if out is None else out[0])
+        return res[None]
+    return np.matmul(a, b, out=out)
+
+
+def cnhw_matrix(x: np.ndarray) -> np.ndarray:
+    """(N, C, H, W) as the (C, N*H*W) matrix of its channels (free for a CNHW-backed view)."""
+    return np.ascontiguousarray(x.transpose(1, 0, 2, 3)).reshape(x.shape[1], -1)
+
+
+def _check(op: str, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, groups: int,
+           in_axis: int) -> None:
+    if x.ndim != 4:
+        raise ValueError(f"{op}: expected a 4-D input (N, C, H, W), got shape {x.shape}")
+    if w.ndim != 4:
+        raise ValueError(f"{op}: expected a 4-D weight, got shape {w.shape}")
+    channels = w.shape[1] * groups if in_axis == 1 else w.shape[0]
+    if x.shape[1] != channels:
+        raise ValueError(f"{op}: input of shape {x.shape} has {x.shape[1]} channels, but weight "
+                         f"of shape {w.shape} with groups={groups} expects {channels}")
+    if w.shape[0] % groups:
+        raise ValueError(f"{op}: weight of shape {w.shape}: {w.shape[0]} is not divisible by "
+                         f"groups={groups}")
+    out_channels = w.shape[0] if in_axis == 1 else w.shape[1] * groups
+    if b is not None and b.shape != (out_channels,):
+        raise ValueError(f"{op}: bias of shape {b.shape} does not fit weight of shape {w.shape} "
+                         f"(expected ({out_channels},))")
+
+
+class _Bilinear(Function):
+    """Forward mode of an op linear in the input and in the weight (plus a bias)."""
+
+    def jvp(self, tx: np.ndarray, tw: np.ndarray, tb: np.ndarray | None = None) -> np.ndarray:
+        again = type(self)()
+        out = again.forward(tx, self.w, None, **self.params)
+        out = out + again.forward(self.x, tw, None, **self.params)
+        return out if tb is None else out + tb.reshape(1, -1, 1, 1)
+
+
+class Conv2d(_Bilinear):
+    """y[n, o] = b[o] + sum_{c in o's group, i, j} w[o, c, i, j] x_pad[n, c, s*y + d*i, s*x + d*j].
+
+    ``x`` (N, C, H, W), ``w`` (O, C / groups, kh, kw), ``b`` (O,) or absent;
+    ``padding`` is ((top, bottom), (left, right)). With X the im2col matrix:
+    Y = W X, dW = dY X^T, dX = col2im(W^T dY), db = sum of dY over (N, Ho, Wo).
+    """
+
+    def forward(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None, *,
+                stride: Pair, padding: Padding, dilation: Pair, groups: int) -> np.ndarray:
+        _check("conv2d", x, w, b, groups, in_axis=1)
+        n, c, h, wd = x.shape
+        o, kernel = w.shape[0], w.shape[2:]
+        ho = out_size(h, kernel[0], stride[0], padding[0], dilation[0])
+        wo = out_size(wd, kernel[1], stride[1], padding[1], dilation[1])
+        if ho < 1 or wo < 1:
+            raise ValueError(f"conv2d: kernel {kernel} with dilation {dilation} is larger than "
+                             f"the padded input ({h + sum(padding[0])}, {wd + sum(padding[1])})")
+        self.params = {"stride": stride, "padding": padding, "dilation": dilation,
+                       "groups": groups}
+        self.x, self.w, self.shape = x, w, (c, n, h, wd)
+        self.cols = im2col(x.transpose(1, 0, 2, 3), kernel, stride, dilation, padding, self)
+        out = np.empty((o, n * ho * wo), dtype=x.dtype)
+        grouped_matmul(w.reshape(groups, o // groups, -1),
+                       self.cols.reshape(groups, -1, self.cols.shape[1]), groups,
+                       out=out.reshape(groups, o // groups, -1))
+        if b is not None:
+            out += b[:, None]
+        return out.reshape(o, n, ho, wo).transpose(1, 0, 2, 3)
+
+    def backward(self, g: np.ndarray) -> tuple:
+        w, cols, groups = self.w, self.cols, self.params["groups"]
+        o = w.shape[0]
+        gm = cnhw_matrix(g)
+        g3 = gm.reshape(groups, o // groups, -1)
+        needs = self.needs_input_grad
+        gx = gw = gb = None
+        if needs[1]:
+            dest = grad_destination(self.inputs[1])
+            out = None if dest is None else dest.reshape(groups, o // groups, -1)
+            gw = grouped_matmul(g3, cols.reshape(groups, -1, cols.shape[1]).transpose(0, 2, 1),
+                                groups, out=out)
+            gw = None if dest is not None else gw.reshape(w.shape)
+        if len(needs) == 3 and needs[2]:
+            dest = grad_destination(self.inputs[2])
+            gb = gm.sum(axis=1, out=dest)
+            gb = None if dest is not None else gb
+        if needs[0]:
+            dcols = workspace.take(cols.shape, cols.dtype)
+            grouped_matmul(w.reshape(groups, o // groups, -1).transpose(0, 2, 1), g3, groups,
+                           out=dcols.reshape(groups, -1, cols.shape[1]))
+            p = self.params
+            gx = col2im(dcols, self.shape, w.shape[2:], p["stride"], p["dilation"],
+                        p["padding"]).transpose(1, 0, 2, 3)
+        return gx, gw, gb
+
+
+class ConvTranspose2d(_Bilinear):
+    """The adjoint of conv2d in its input: y = col2im(W^T X) + b, the gradient of a conv2d.
+
+    ``x`` (N, C, H, W), ``w`` (C, O / groups, kh, kw) as torch, ``b`` (O,);
+    output size (H - 1) s - pad_top - pad_bottom + d (kh - 1) + output_padding + 1
+    (likewise for the width). dX = W im2col(dY), dW = X im2col(dY)^T.
+    """
+
+    def forward(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None, *,
+                stride: Pair, padding: Padding, output_padding: Pair, dilation: Pair,
+                groups: int) -> np.ndarray:
+        _check("conv_transpose2d", x, w, b, groups, in_axis=0)
+        n, c, h, wd = x.shape
+        kernel = w.shape[2:]
+        o = w.shape[1] * groups
+        size = [(s - 1) * st - sum(p) + d * (k - 1) + op + 1 for s, st, p, d, k, op in
+                zip((h, wd), stride, padding, dilation, kernel, output_padding, strict=True)]
+        if min(size) < 1:
+            raise ValueError(f"conv_transpose2d: input of shape {x.shape} with padding "
+                             f"{padding} gives an empty output {tuple(size)}")
+        self.params = {"stride": stride, "padding": padding, "output_padding": output_padding,
+                       "dilation": dilation, "groups": groups}
+        self.x, self.w, self.out_shape = x, w, (o, n, size[0], size[1])
+        self.xm = cnhw_matrix(x)
+        cols = workspace.take((o * kernel[0] * kernel[1], n * h * wd), x.dtype)
+        grouped_matmul(w.reshape(groups, c // groups, -1).transpose(0, 2, 1),
+                       self.xm.reshape(groups, c // groups, -1), groups,
+                       out=cols.reshape(groups, -1, cols.shape[1]))
+        y = col2im(cols, self.out_shape, kernel, stride, dilation, padding, grid=(h, wd))
+        if b is not None:
+            y += b[:, None, None, None]
+        return y.transpose(1, 0, 2, 3)
+
+    def backward(self, g: np.ndarray) -> tuple:
+        w, xm, p = self.w, self.xm, self.params
+        groups, c = p["groups"], w.shape[0]
+        colsg = im2col(g.transpose(1, 0, 2, 3), w.shape[2:], p["stride"], p["dilation"],
+                       p["padding"], grid=self.x.shape[2:])
+        cols3 = colsg.reshape(groups, -1, colsg.shape[1])
+        needs = self.needs_input_grad
+        gx = gw = gb = None
+        if needs[0]:
+            gx = grouped_matmul(w.reshape(groups, c // groups, -1), cols3, groups)
+            gx = gx.reshape(c, *self.x.shape[:1], *self.x.shape[2:]).transpose(1, 0, 2, 3)
+        if needs[1]:
+            gw = grouped_matmul(xm.reshape(groups, c // groups, -1), cols3.transpose(0, 2, 1),
+                                groups).reshape(w.shape)
+        if len(needs) == 3 and needs[2]:
+            gb = g.sum(axis=(0, 2, 3))
+        return gx, gw, gb
