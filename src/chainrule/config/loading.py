@@ -133,9 +133,32 @@ def validate(raw: dict[str, Any], source: str = "config") -> RunConfig:
         raise ConfigError(f"invalid {source}:\n" + "\n".join(lines)) from None
 
 
+SHIPPED = Path(__file__).parents[1] / "configs"
+"""The configs that ship inside the package (the repository's ``configs/`` holds copies)."""
+
+
+def shipped_configs() -> list[str]:
+    """Names of the configs shipped with chainrule (``digits_mlp``, ...)."""
+    return sorted(p.stem for p in SHIPPED.glob("*.toml"))
+
+
+def find_config(name_or_path: str | Path) -> Path:
+    """The config file ``name_or_path`` names: an existing file, else a shipped config
+    (``"digits_mlp"`` or ``"digits_mlp.toml"``), else a ConfigError listing the shipped ones."""
+    path = Path(name_or_path)
+    if path.exists() or path.parent != Path("."):
+        return path
+    shipped = SHIPPED / (path.name if path.suffix == ".toml" else f"{path.name}.toml")
+    if shipped.exists():
+        return shipped
+    raise ConfigError(f"config file {path} does not exist, and it is not one of the configs "
+                      f"shipped with chainrule: {', '.join(shipped_configs())}")
+
+
 def load_config(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> RunConfig:
-    """Read ``path`` (TOML), apply ``key=value`` overrides and validate."""
-    path = Path(path)
+    """Read ``path`` (TOML; or a shipped config's name, see :func:`find_config`), apply
+    ``key=value`` overrides and validate."""
+    path = find_config(path)
     try:
         raw = tomllib.loads(path.read_text())
     except FileNotFoundError:

@@ -2,13 +2,13 @@ import json
 from pathlib import Path
 
 from chainrule.cli import main
-from chainrule.diagnose.run import diagnose_config
+from chainrule.runs.diagnose import diagnose_run
 
 CONFIG = str(Path(__file__).parents[2] / "configs" / "digits_mlp.toml")
 
 
 def test_default_config_gives_a_clean_diagnosis(tmp_path):
-    result = diagnose_config(CONFIG, runs_root=tmp_path)
+    result = diagnose_run(CONFIG, runs_root=tmp_path)
     assert not result.diagnosis.failed, [r.to_dict() for r in result.diagnosis.failed]
     assert result.run_dir == tmp_path / "digits_mlp-diagnose"
     names = {p.name for p in result.run_dir.iterdir()}
@@ -36,6 +36,6 @@ def test_command_exits_0_on_a_healthy_config_and_2_on_a_bad_key(tmp_path, capsys
     assert main(["diagnose", CONFIG, "--runs", str(tmp_path), "--set",
                  "train.batch_size=64"]) == 0
     assert "run directory" in capsys.readouterr().out
-    assert main(["diagnose", CONFIG, "--runs", str(tmp_path), "--set",
+    assert main(["diagnose", "digits_mlp", "--runs", str(tmp_path), "--set",
                  "optimizer.lrr=1"]) == 2
     assert "lrr" in capsys.readouterr().err
