@@ -59,12 +59,18 @@ def _list_item(items: list, part: str, path: list[str]) -> Any:
     return items[_index(items, part, path)]
 
 
+def _strip(annotation: Any) -> Any:
+    """``X`` from ``Annotated[X, ...]``."""
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    return annotation
+
+
 def _variant(annotation: Any, raw: Any) -> type[BaseModel] | None:
-    """The pydantic model that ``annotation`` (maybe a union or list) uses for ``raw``."""
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        return _variant(typing.get_args(annotation)[0], raw)
-    if origin in (typing.Union, types.UnionType):
+    """The pydantic model that ``annotation`` (maybe a tagged union) uses for the table
+    ``raw``; None when it is not a table (a list, a value)."""
+    annotation = _strip(annotation)
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
         for arg in typing.get_args(annotation):
             model = _variant(arg, raw)
             if model is None:
@@ -72,41 +78,38 @@ def _variant(annotation: Any, raw: Any) -> type[BaseModel] | None:
             tag = next((f for f in ("name", "type") if f in model.model_fields), None)
             if tag is None or not isinstance(raw, dict):
                 return model
-            allowed = typing.get_args(model.model_fields[tag].annotation)
-            if raw.get(tag) in allowed:
+            if raw.get(tag) in typing.get_args(model.model_fields[tag].annotation):
                 return model
         return None
-    if origin is list:
-        return _variant(typing.get_args(annotation)[0], raw)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     return None
 
 
 def _describe(loc: tuple, raw: dict[str, Any]) -> tuple[str, list[str] | None]:
-    """Dotted key for a pydantic error location (tags dropped) and the keys allowed there."""
+    """Dotted key for a pydantic error location (union tags dropped) and the keys allowed
+    in the table that holds it."""
     model: type[BaseModel] | None = RunConfig
+    annotation: Any = RunConfig
     node: Any = raw
     path: list[str] = []
-    allowed = sorted(RunConfig.model_fields)
     for part in loc:
         if isinstance(node, list) and isinstance(part, int) and part < len(node):
+            args = typing.get_args(_strip(annotation))
+            annotation, node = (args[0] if args else Any), node[part]
+            model = _variant(annotation, node)
             path.append(str(part))
-            node = node[part]
             continue
-        if not isinstance(node, dict) or part not in node:
-            if isinstance(node, dict) and part in (node.get("name"), node.get("type")):
-                continue  # a union tag pydantic inserts into the location
-            path.append(str(part))
-            break
+        if isinstance(node, dict) and part not in node and part in (node.get("name"),
+                                                                      node.get("type")):
+            continue  # a union tag pydantic inserts into the location
         path.append(str(part))
-        if model is not None and part in model.model_fields:
-            child = node[part]
-            model = _variant(model.model_fields[part].annotation,
-                             child[0] if isinstance(child, list) and child else child)
-            allowed = sorted(model.model_fields) if model is not None else None
-        node = node[part]
-    return ".".join(path), allowed
+        if not isinstance(node, dict) or part not in node or model is None \
+                or part not in model.model_fields:
+            break
+        annotation, node = model.model_fields[part].annotation, node[part]
+        model = _variant(annotation, node)
+    return ".".join(path), sorted(model.model_fields) if model is not None else None
 
 
 def validate(raw: dict[str, Any], source: str = "config") -> RunConfig:
@@ -120,7 +123,7 @@ def validate(raw: dict[str, Any], source: str = "config") -> RunConfig:
             if err["type"] == "extra_forbidden":
                 parent = key.rsplit(".", 1)[0] if "." in key else "the top level"
                 options = f"; allowed keys in {parent}: {', '.join(allowed)}" if allowed else ""
-                lines.append(f"  {key}: unknown key{options}")
+                lines.append(f"  {key}: unknown key (got {err['input']!r}){options}")
             elif err["type"] == "union_tag_invalid":
                 ctx = err["ctx"]
                 field = ctx["discriminator"].strip("'")

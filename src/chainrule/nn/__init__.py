@@ -1,12 +1,16 @@
 """Neural-network building blocks with PyTorch's names: modules, layers, init, losses.
 
+Every layer kind a config can name is registered in :mod:`chainrule.nn.registry`
+(built-in kinds: :mod:`chainrule.nn.kinds`); the config schema, the model builder,
+diagnose's statistics, the init schemes and the regularisers read it.
+
     >>> from chainrule import nn
     >>> model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
     >>> model.num_parameters()
     58
 """
 
-from chainrule.nn import init, regularize
+from chainrule.nn import init, kinds, registry, regularize
 from chainrule.nn.activations import (
     ELU,
     LeakyReLU,
@@ -43,5 +47,5 @@ __all__ = [
     "Flatten", "Identity", "IncompatibleKeys", "L1Loss", "LeakyReLU", "Linear", "LogSoftmax",
     "MSELoss", "Maxout", "Module", "ModuleList", "NLLLoss", "PReLU", "Parameter", "ReLU",
     "RemovableHandle", "Sequential", "Sigmoid", "Softmax", "Softplus", "StateDictError", "Step",
-    "Tanh", "init", "regularize",
+    "Tanh", "init", "registry", "regularize",
 ]
