@@ -5,9 +5,10 @@ numbers into verdicts and :class:`~chainrule.diagnose.monitor.Monitor` records
 them during training. They work on the model they are given, so the checks
 pass them copies.
 
-- Activations (forward hooks on every leaf module except Dropout, Flatten and
-  Identity): mean, std, a 30-bin histogram, the fraction of *dead* units
-  (ReLU family: zero for every sample of the batch), and the fraction of
+- Activations (forward hooks on every leaf module except the pass-through kinds
+  of :mod:`chainrule.nn.registry`: dropout, flatten, identity): mean, std, a
+  30-bin histogram, the fraction of *dead* units (ReLU family: zero for every
+  sample of the batch), and the fraction of
   *saturated* outputs (tanh: |h| > 0.99; sigmoid: h < 0.01 or h > 0.99,
   where the derivative is below 0.02 and 0.01).
 - Gradients: the norm of each parameter's gradient and the std of the
@@ -36,15 +37,13 @@ BINS = 30
 TANH_SATURATED = 0.99
 SIGMOID_SATURATED = 0.01  # h < 0.01 or h > 0.99
 RELU_KINDS = ("relu", "leaky_relu", "prelu")
-_SKIPPED = (nn.Dropout, nn.Flatten, nn.Identity)
-_KINDS = {nn.Linear: "linear", nn.ReLU: "relu", nn.LeakyReLU: "leaky_relu", nn.PReLU: "prelu",
-          nn.ELU: "elu", nn.Sigmoid: "sigmoid", nn.Tanh: "tanh", nn.Softplus: "softplus",
-          nn.Step: "step", nn.Maxout: "maxout", nn.BatchNorm1d: "batchnorm"}
 
 
 def kind_of(module: nn.Module) -> str:
-    """``"linear"``, ``"relu"``, ``"tanh"`` ... (the class name in lower case otherwise)."""
-    return _KINDS.get(type(module), type(module).__name__.lower())
+    """The module's registered layer kind (``"linear"``, ``"relu"``, ``"tanh"`` ...; see
+    :mod:`chainrule.nn.registry`), the class name in lower case otherwise."""
+    kind = nn.registry.kind_of(module)
+    return kind.name if kind is not None else type(module).__name__.lower()
 
 
 @dataclass
@@ -107,9 +106,10 @@ def activation_stats(name: str, kind: str, h: np.ndarray) -> ActivationStats:
 
 
 def recorded_modules(model: nn.Module) -> list[tuple[str, nn.Module]]:
-    """The leaf modules whose outputs are recorded (not Dropout, Flatten or Identity)."""
+    """The leaf modules whose outputs are recorded: all but the kinds with the
+    ``"passthrough"`` role (dropout, flatten, identity)."""
     return [(name or type(m).__name__, m) for name, m in model.named_modules()
-            if not m._modules and not isinstance(m, _SKIPPED)]
+            if not m._modules and not nn.registry.has_role(m, "passthrough")]
 
 
 class Recorder:

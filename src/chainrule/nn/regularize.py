@@ -29,22 +29,19 @@ import numpy as np
 from chainrule import random as cr_random
 from chainrule.autograd.function import Function
 from chainrule.autograd.tensor import Tensor
-from chainrule.nn.batchnorm import BatchNorm1d
 from chainrule.nn.module import Module, RemovableHandle
 from chainrule.nn.parameter import Parameter
-
-NORM_LAYERS: tuple[type[Module], ...] = (BatchNorm1d,)
+from chainrule.nn.registry import modules_with_role
 
 
 def decay_groups(model: Module) -> tuple[list[Parameter], list[Parameter]]:
     """Split the parameters into (decayed, not decayed), each in ``named_parameters`` order.
 
     Not decayed: biases and other 1-D parameters, and every parameter of a
-    normalisation layer (``NORM_LAYERS``). Optimizers use the same split for
-    decoupled weight decay.
+    normalisation layer (a layer kind with the ``"norm"`` role in
+    :mod:`chainrule.nn.registry`). Optimizers use the same split for decoupled weight decay.
     """
-    norm_ids = {id(p) for m in model.modules() if isinstance(m, NORM_LAYERS)
-                for p in m.parameters()}
+    norm_ids = {id(p) for m in modules_with_role(model, "norm") for p in m.parameters()}
     decay, no_decay = [], []
     for p in model.parameters():
         (no_decay if p.ndim <= 1 or id(p) in norm_ids else decay).append(p)
