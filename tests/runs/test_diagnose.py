@@ -14,7 +14,6 @@ def test_default_config_gives_a_clean_diagnosis(tmp_path):
     names = {p.name for p in result.run_dir.iterdir()}
     assert names == {"config.toml", "diagnosis.json", "lr_range.png", "layers.png",
                      "spectra.png"}
-    assert result.seconds < 20
     checks = [r["name"] for r in json.loads((result.run_dir / "diagnosis.json").read_text())
               ["results"]]
     assert checks[:4] == ["initial loss", "gradient check", "overfit a small sample",

@@ -1,0 +1,84 @@
+"""Predict with a trained run on raw inputs (the run's preprocessing is applied first)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from chainrule.runs.train import LoadedRun, load_run
+
+
+def read_inputs(path: str | Path) -> np.ndarray:
+    """A ``.npy`` file of raw samples as a finite float32 array, or a clear error.
+
+    Never unpickles: object arrays are refused.
+
+    Raises:
+        FileNotFoundError: no such file.
+        ValueError: not a ``.npy`` array, not numeric (strings, objects), no sample
+            axis, or NaN/inf values (the message says how many and where the first is).
+    """
+    path = Path(path)
+    try:
+        x = np.load(path, allow_pickle=False)
+    except FileNotFoundError:
+        raise FileNotFoundError(f"input file {path} does not exist") from None
+    except (OSError, ValueError, EOFError) as exc:
+        raise ValueError(f"cannot read {path} as a .npy array: {exc}") from None
+    return as_inputs(x, str(path))
+
+
+def as_inputs(x: object, source: str = "inputs") -> np.ndarray:
+    """``x`` as a finite float32 array of samples, or a ValueError naming ``source``."""
+    try:
+        x = np.asarray(x)
+    except ValueError as exc:  # ragged nested lists
+        raise ValueError(f"{source} are not an array of numbers: {exc}") from None
+    if x.dtype.kind not in "biuf":
+        raise ValueError(f"{source} hold values of dtype {x.dtype} (shape {x.shape}); "
+                         "the model takes numbers")
+    if x.ndim == 0:
+        raise ValueError(f"{source} hold a single number; expected an array of samples")
+    x = x.astype(np.float32)
+    bad = ~np.isfinite(x)
+    if bad.any():
+        first = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(f"{source} have {int(bad.sum())} non-finite values (NaN or inf) of "
+                         f"{x.size}, the first at index {first}")
+    return x
+
+
+def fit_shape(x: np.ndarray, expected: tuple[int, ...], source: str = "inputs") -> np.ndarray:
+    """``x`` with samples of shape ``expected``: reshaped when only the layout differs
+    (flat pixels for images or the reverse), else a ValueError naming both shapes."""
+    if x.shape[1:] != expected and int(np.prod(x.shape[1:])) == int(np.prod(expected)):
+        x = x.reshape((len(x),) + expected)
+    if x.shape[1:] != expected:
+        raise ValueError(f"{source} of shape {x.shape} do not fit the model, which takes "
+                         f"samples of shape {expected}")
+    return x
+
+
+def predict_run(run: str | Path | LoadedRun, inputs: np.ndarray | str | Path) -> np.ndarray:
+    """Class labels (classification) or outputs (regression) of a trained run.
+
+    Args:
+        run: a run directory made by :func:`~chainrule.runs.train.train_run`, or a
+            :class:`~chainrule.runs.train.LoadedRun`.
+        inputs: raw samples (before the run's preprocessing), or a ``.npy`` file of them.
+
+    Returns:
+        ``(N,)`` labels when the model has several outputs per sample, else its outputs.
+    """
+    import chainrule as cr
+
+    loaded = run if isinstance(run, LoadedRun) else load_run(run)
+    source = str(inputs) if isinstance(inputs, (str, Path)) else "inputs"
+    x = read_inputs(inputs) if isinstance(inputs, (str, Path)) else as_inputs(inputs)
+    x = fit_shape(x, loaded.raw_shape, source)
+    if loaded.preprocess is not None:
+        x = loaded.preprocess.transform(x)
+    with cr.no_grad():
+        out = loaded.model(cr.Tensor(x)).data
+    return out.argmax(axis=1) if out.ndim == 2 and out.shape[1] > 1 else out
