@@ -4,7 +4,8 @@
 it goes; see :mod:`chainrule.runs.folder` for the files), evaluates on the
 test split and saves ``model.safetensors`` (weights plus the fitted
 preprocessing, so predictions on raw inputs work after reload) and
-``results.json``, then plots the learning curves (``curves.png``). ``load_run`` rebuilds the model and the preprocessing.
+``results.json``, then plots the learning curves (``curves.png``). ``load_run``
+rebuilds the model and the preprocessing.
 """
 
 from __future__ import annotations
