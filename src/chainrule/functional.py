@@ -11,8 +11,9 @@ import numpy as np
 
 from chainrule import random as _random
 from chainrule.autograd import ops
-from chainrule.autograd.ops import concatenate, pad, stack, take_along_axis, where
+from chainrule.autograd.api import concatenate, pad, stack, take_along_axis, where
 from chainrule.autograd.ops.loss import check_reduction
+from chainrule.autograd.ops.norm import channel_axes
 from chainrule.autograd.tensor import _FLOAT_KINDS, Tensor, _floating
 from chainrule.functional_conv import (
     adaptive_avg_pool2d,
@@ -26,12 +27,12 @@ from chainrule.functional_conv import (
 )
 
 __all__ = [
-    "adaptive_avg_pool2d", "avg_pool2d", "conv1d", "conv2d", "conv_transpose2d", "dropout2d",
-    "interpolate", "max_pool2d",
-    "binary_cross_entropy", "binary_cross_entropy_with_logits", "clip", "concatenate",
-    "cross_entropy", "dropout", "elu", "l1_loss", "leaky_relu", "linear", "log_softmax",
-    "logsumexp", "maximum", "maxout", "minimum", "mse_loss", "nll_loss", "pad", "prelu", "relu",
-    "sigmoid", "softmax", "softplus", "stack", "step", "take_along_axis", "tanh", "where",
+    "adaptive_avg_pool2d", "avg_pool2d", "batch_norm", "binary_cross_entropy",
+    "binary_cross_entropy_with_logits", "clip", "concatenate", "conv1d", "conv2d",
+    "conv_transpose2d", "cross_entropy", "dropout", "dropout2d", "elu", "interpolate",
+    "l1_loss", "leaky_relu", "linear", "log_softmax", "logsumexp", "max_pool2d", "maximum",
+    "maxout", "minimum", "mse_loss", "nll_loss", "pad", "prelu", "relu", "sigmoid", "softmax",
+    "softplus", "stack", "step", "take_along_axis", "tanh", "where",
 ]
 
 
@@ -168,6 +169,58 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, inverted: bool = T
     keep = _random.resolve(generator).random(x.shape, dtype=np.float32) >= p
     scale = 1.0 / (1.0 - p) if inverted else 1.0
     return x * Tensor._wrap((keep * x.dtype.type(scale)).astype(x.dtype, copy=False))
+
+
+def batch_norm(input: Tensor, running_mean: np.ndarray | None,  # noqa: A002
+               running_var: np.ndarray | None, weight: Tensor | None = None,
+               bias: Tensor | None = None, training: bool = False, momentum: float = 0.1,
+               eps: float = 1e-5) -> Tensor:
+    """Batch normalisation over every axis but the channel axis 1 (torch's ``F.batch_norm``).
+
+    y = weight * (x - mean) / sqrt(var + eps) + bias per channel. In training
+    (or without running statistics) mean and var are the batch's own (biased
+    variance), and the running statistics, when given, are updated in place:
+    ``running = (1 - momentum) * running + momentum * batch_stat`` with the
+    unbiased variance. Otherwise the running statistics normalise. Serves
+    (N, C), (N, C, L) and (N, C, H, W). Defaults: training=False, momentum=0.1,
+    eps=1e-5.
+    """
+    x = _f(input)
+    if x.ndim < 2:
+        raise ValueError(f"batch_norm: input needs a batch and a channel axis (N, C, ...), got "
+                         f"shape {x.shape}")
+    channels = x.shape[1]
+    for name, value in (("running_mean", running_mean), ("running_var", running_var),
+                        ("weight", weight), ("bias", bias)):
+        if value is not None and np.shape(value) != (channels,):
+            raise ValueError(f"batch_norm: {name} of shape {np.shape(value)} does not fit "
+                             f"{channels} channels (input shape {x.shape})")
+    batch_stats = training or running_mean is None or running_var is None
+    if batch_stats:
+        mean, var = _batch_moments(x.data, training, running_mean, running_var, momentum)
+    else:
+        mean, var = running_mean, running_var
+    affine = () if weight is None and bias is None else (
+        _t(np.ones(channels) if weight is None else weight, x),
+        _t(np.zeros(channels) if bias is None else bias, x))
+    return ops.BatchNorm.apply(x, *affine, mean=mean, var=var, eps=eps, batch_stats=batch_stats)
+
+
+def _batch_moments(x: np.ndarray, training: bool, running_mean: np.ndarray | None,
+                   running_var: np.ndarray | None,
+                   momentum: float) -> tuple[np.ndarray, np.ndarray]:
+    """Batch mean and biased variance; in training also update the running statistics."""
+    axes = channel_axes(x.ndim)
+    n = x.size // x.shape[1]
+    if training and n < 2:
+        raise ValueError(f"batch_norm: expected more than 1 value per channel when training, "
+                         f"got input of shape {x.shape}")
+    mean, var = x.mean(axis=axes), x.var(axis=axes)
+    if training and running_mean is not None:
+        running_mean[...] = (1 - momentum) * running_mean + momentum * mean
+    if training and running_var is not None:
+        running_var[...] = (1 - momentum) * running_var + momentum * var * (n / (n - 1))
+    return mean, var
 
 
 # ************************************************************* losses

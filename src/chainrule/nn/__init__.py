@@ -23,7 +23,7 @@ from chainrule.nn.activations import (
     Step,
     Tanh,
 )
-from chainrule.nn.batchnorm import BatchNorm1d
+from chainrule.nn.batchnorm import BatchNorm1d, BatchNorm2d
 from chainrule.nn.containers import ModuleList, Sequential
 from chainrule.nn.conv import Conv1d, Conv2d, ConvTranspose2d
 from chainrule.nn.layers import Dropout, Flatten, Identity, Linear, Maxout
@@ -41,11 +41,11 @@ from chainrule.nn.pooling import AdaptiveAvgPool2d, AvgPool2d, Dropout2d, MaxPoo
 from chainrule.nn.state import IncompatibleKeys, StateDictError
 
 __all__ = [
-    "AdaptiveAvgPool2d", "AvgPool2d", "Conv1d", "Conv2d", "ConvTranspose2d", "Dropout2d",
-    "MaxPool2d", "Upsample",
-    "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "CrossEntropyLoss", "Dropout", "ELU",
-    "Flatten", "Identity", "IncompatibleKeys", "L1Loss", "LeakyReLU", "Linear", "LogSoftmax",
-    "MSELoss", "Maxout", "Module", "ModuleList", "NLLLoss", "PReLU", "Parameter", "ReLU",
-    "RemovableHandle", "Sequential", "Sigmoid", "Softmax", "Softplus", "StateDictError", "Step",
-    "Tanh", "init", "registry", "regularize",
+    "AdaptiveAvgPool2d", "AvgPool2d", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d",
+    "BatchNorm2d", "Conv1d", "Conv2d", "ConvTranspose2d", "CrossEntropyLoss", "Dropout",
+    "Dropout2d", "ELU", "Flatten", "Identity", "IncompatibleKeys", "L1Loss", "LeakyReLU",
+    "Linear", "LogSoftmax", "MSELoss", "MaxPool2d", "Maxout", "Module", "ModuleList",
+    "NLLLoss", "PReLU", "Parameter", "ReLU", "RemovableHandle", "Sequential", "Sigmoid",
+    "Softmax", "Softplus", "StateDictError", "Step", "Tanh", "Upsample", "init", "registry",
+    "regularize",
 ]

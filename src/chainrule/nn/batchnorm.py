@@ -1,62 +1,17 @@
-"""Batch normalisation (Ioffe & Szegedy, 2015) as one fused op, and the BatchNorm1d layer."""
+"""Batch normalisation layers (Ioffe & Szegedy, 2015) over ``F.batch_norm``: 1-D and 2-D."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from chainrule.autograd.function import Function
+from chainrule import functional as F
 from chainrule.autograd.tensor import Tensor
 from chainrule.nn.module import Module
 from chainrule.nn.parameter import Parameter
 
 
-class BatchNormOp(Function):
-    """y = gamma * (x - mean) / sqrt(var + eps) + beta, per channel (axis 1), fused.
-
-    ``mean`` and ``var`` are given (computed by the layer so it can update its
-    running statistics). With ``batch_stats=True`` they are the batch's own
-    biased statistics, and the backward pass includes their dependence on x:
-
-        dx = gamma / sqrt(var + eps) * (g - mean(g) - x_hat * mean(g * x_hat))
-
-    (means over every axis but 1); otherwise they are constants and
-    dx = gamma * g / sqrt(var + eps). Inputs: ``x`` alone, or ``x, gamma, beta``.
-    """
-
-    def forward(self, x: np.ndarray, *affine: np.ndarray, mean: np.ndarray, var: np.ndarray,
-                eps: float, batch_stats: bool) -> np.ndarray:
-        shape = (1, -1) + (1,) * (x.ndim - 2)
-        self.axes = (0,) + tuple(range(2, x.ndim))
-        self.count = x.size // x.shape[1]
-        self.batch_stats = batch_stats
-        self.inv_std = (1.0 / np.sqrt(var + x.dtype.type(eps))).astype(x.dtype).reshape(shape)
-        self.x_hat = (x - mean.reshape(shape)) * self.inv_std
-        if not affine:
-            self.gamma = None
-            return self.x_hat
-        gamma, beta = affine
-        self.gamma = gamma.reshape(shape)
-        return self.x_hat * self.gamma + beta.reshape(shape)
-
-    def backward(self, g: np.ndarray) -> tuple:
-        x_hat, axes = self.x_hat, self.axes
-        g_sum = g.sum(axis=axes, keepdims=True)  # = d beta
-        gx_sum = (g * x_hat).sum(axis=axes, keepdims=True)  # = d gamma
-        scale = self.inv_std if self.gamma is None else self.inv_std * self.gamma
-        if not self.needs_input_grad[0]:  # e.g. batch norm straight on the data
-            gx = None
-        elif self.batch_stats:
-            n = x_hat.dtype.type(self.count)
-            gx = scale * (g - g_sum / n - x_hat * (gx_sum / n))
-        else:
-            gx = g * scale
-        if self.gamma is None:
-            return (gx,)
-        return gx, gx_sum.reshape(-1), g_sum.reshape(-1)
-
-
-class BatchNorm1d(Module):
-    """Batch normalisation over the channel axis of (N, C) or (N, C, L) inputs, as torch.
+class _BatchNorm(Module):
+    """Batch normalisation over the channel axis 1, as torch.
 
     In training the batch mean and biased variance normalise the input, and
     the running averages are updated with the unbiased variance:
@@ -81,12 +36,13 @@ class BatchNorm1d(Module):
         super().__init__()
         if isinstance(num_features, bool) or not isinstance(num_features, int) \
                 or num_features < 1:
-            raise ValueError(f"BatchNorm1d: num_features must be a positive integer, got "
-                             f"{num_features!r}")
+            raise ValueError(f"{type(self).__name__}: num_features must be a positive integer, "
+                             f"got {num_features!r}")
         if momentum is not None and not 0.0 <= momentum <= 1.0:
-            raise ValueError(f"BatchNorm1d: momentum must be in [0, 1] or None, got {momentum}")
+            raise ValueError(f"{type(self).__name__}: momentum must be in [0, 1] or None, got "
+                             f"{momentum}")
         if eps <= 0:
-            raise ValueError(f"BatchNorm1d: eps must be positive, got {eps}")
+            raise ValueError(f"{type(self).__name__}: eps must be positive, got {eps}")
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         if affine:
@@ -110,35 +66,31 @@ class BatchNorm1d(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         x = x if isinstance(x, Tensor) else Tensor(x)
-        if x.ndim not in (2, 3) or x.shape[1] != self.num_features:
-            raise ValueError(f"BatchNorm1d({self.num_features}): expected input of shape (N, "
-                             f"{self.num_features}) or (N, {self.num_features}, L), got {x.shape}")
-        batch_stats = self.training or not self.track_running_stats
-        if batch_stats:
-            mean, var = self._batch_statistics(x.data)
-        else:
-            mean, var = self.running_mean, self.running_var
-        affine = (self.weight, self.bias) if self.affine else ()
-        return BatchNormOp.apply(x, *affine, mean=mean, var=var, eps=self.eps,
-                                 batch_stats=batch_stats)
-
-    def _batch_statistics(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Batch mean and biased variance; in training also update the running averages."""
-        axes = (0,) + tuple(range(2, x.ndim))
-        n = x.size // x.shape[1]
-        if self.training and n < 2:
-            raise ValueError(f"BatchNorm1d: expected more than 1 value per channel when "
-                             f"training, got input of shape {x.shape}")
-        mean = x.mean(axis=axes)
-        var = x.var(axis=axes)
-        if self.training and self.track_running_stats:
+        if x.ndim not in self._ndims or x.shape[1] != self.num_features:
+            raise ValueError(f"{type(self).__name__}({self.num_features}): expected input of "
+                             f"shape {self._layout.format(c=self.num_features)}, got {x.shape}")
+        momentum, tracking = self.momentum, self.training and self.track_running_stats
+        if tracking and momentum is None:  # a cumulative average over the batches so far
+            momentum = 1.0 / (float(self.num_batches_tracked) + 1)
+        out = F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+                           training=self.training or not self.track_running_stats,
+                           momentum=momentum, eps=self.eps)
+        if tracking:
             np.add(self.num_batches_tracked, 1, out=self.num_batches_tracked)
-            m = self.momentum if self.momentum is not None else \
-                1.0 / float(self.num_batches_tracked)
-            self.running_mean[...] = (1 - m) * self.running_mean + m * mean
-            self.running_var[...] = (1 - m) * self.running_var + m * var * (n / (n - 1))
-        return mean, var
+        return out
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
                 f"affine={self.affine}, track_running_stats={self.track_running_stats}")
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch normalisation of (N, C) or (N, C, L) inputs (see the base for the arguments)."""
+
+    _ndims, _layout = (2, 3), "(N, {c}) or (N, {c}, L)"
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch normalisation of (N, C, H, W) inputs per channel (see the base for the arguments)."""
+
+    _ndims, _layout = (4,), "(N, {c}, H, W)"

@@ -29,9 +29,6 @@ from chainrule.autograd.ops.arithmetic import (
     Sqrt,
     Sub,
     Where,
-    clip,
-    pow,
-    where,
 )
 from chainrule.autograd.ops.conv import Conv2d, ConvTranspose2d
 from chainrule.autograd.ops.linalg import Linear, MatMul
@@ -43,6 +40,8 @@ from chainrule.autograd.ops.loss import (
     BinaryCrossEntropyWithLogits,
     CrossEntropy,
 )
+from chainrule.autograd.ops.norm import BatchNorm
+from chainrule.autograd.ops.penalty import NormPenalty
 from chainrule.autograd.ops.pool import AvgPool2d, MaxPool2d, Resample2d
 from chainrule.autograd.ops.reduce import LogSumExp, Max, Mean, Min, Sum, Var
 from chainrule.autograd.ops.shape import (
@@ -56,12 +55,6 @@ from chainrule.autograd.ops.shape import (
     TakeAlongAxis,
     Transpose,
     Unsqueeze,
-    concatenate,
-    flatten,
-    getitem,
-    pad,
-    stack,
-    take_along_axis,
 )
 
 __all__ = [name for name in dir() if not name.startswith("_")]
