@@ -19,6 +19,7 @@ from chainrule.data.datasets import (
     load_iris,
 )
 from chainrule.data.download import ChecksumError, DownloadError
+from chainrule.data.label_noise import label_noise, noisy_labels
 from chainrule.data.loader import DataLoader
 from chainrule.data.mnist import MNIST
 from chainrule.data.split import train_val_split
@@ -33,7 +34,7 @@ from chainrule.data.synthetic import (
 
 __all__ = [
     "MNIST", "ArrayDataset", "ChecksumError", "DataLoader", "DownloadError", "augment",
-    "check_finite", "circles", "data_root", "function_regression", "load_breast_cancer",
-    "load_diabetes", "load_digits", "load_iris", "preprocess", "random_labels", "spirals",
-    "train_val_split", "two_moons", "xor",
+    "check_finite", "circles", "data_root", "function_regression", "label_noise",
+    "load_breast_cancer", "load_diabetes", "load_digits", "load_iris", "noisy_labels",
+    "preprocess", "random_labels", "spirals", "train_val_split", "two_moons", "xor",
 ]

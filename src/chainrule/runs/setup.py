@@ -28,7 +28,7 @@ from chainrule.config.build import (
 from chainrule.config.build_optim import build_optimizer, build_schedule
 from chainrule.config.schema import RunConfig
 from chainrule.data import ArrayDataset
-from chainrule.nn.regularize import noisy_labels
+from chainrule.data.label_noise import noisy_labels
 from chainrule.train import Trainer
 from chainrule.train import callbacks as cb
 
