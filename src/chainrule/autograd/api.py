@@ -1,4 +1,8 @@
-"""Module-level forms of the tensor ops (``cr.exp(x)``, ``cr.matmul(a, b)``) and constructors."""
+"""Entry points: module-level forms of the ops (``cr.exp(x)``, ``cr.stack(ts)``), constructors.
+
+The ops in ``ops/`` work on ndarrays only; the helpers here turn user
+arguments (tensors, arrays, scalars, index expressions) into their inputs.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,8 @@ import numpy as np
 
 from chainrule import random as _random
 from chainrule.autograd import ops
-from chainrule.autograd.ops import clip, concatenate, flatten, pad, stack, take_along_axis, where
-from chainrule.autograd.tensor import Tensor, tensor
+from chainrule.autograd.ops.reduce import normalize_axes
+from chainrule.autograd.tensor import _FLOAT_KINDS, Tensor, tensor
 
 __all__ = [
     "abs", "broadcast_to", "clip", "concatenate", "exp", "flatten", "log", "logsumexp",
@@ -21,6 +25,105 @@ __all__ = [
 
 def _t(x: Any) -> Tensor:
     return x if isinstance(x, Tensor) else tensor(x)
+
+
+# ************************************************************* entry points
+
+
+def pow(base: Tensor, exponent: Any) -> Tensor:  # noqa: A001 -- mirrors torch.pow
+    """base ** exponent, with a constant (scalar) or a tensor exponent.
+
+    An integer base meets a floating exponent as in torch: the result is
+    float32 (``int ** 2.0``, ``int ** -1.0``); an integer exponent keeps it integer.
+    """
+    base = _t(base)
+    if not isinstance(exponent, Tensor) and np.ndim(exponent) == 0:
+        floating = np.asarray(exponent).dtype.kind in _FLOAT_KINDS
+        if floating and base.data.dtype.kind not in _FLOAT_KINDS:
+            base = base.astype(np.float32)
+        return ops.PowScalar.apply(base, exponent=float(exponent))
+    return ops.PowTensor.apply(*base._operands(exponent))
+
+
+def clip(a: Tensor, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
+    """Clamp ``a`` into [min, max]; either bound may be None."""
+    if min is None and max is None:
+        raise ValueError("clip: at least one of min and max must be given")
+    return ops.Clip.apply(_t(a), lo=min, hi=max)
+
+
+def where(cond: Any, a: Any, b: Any) -> Tensor:
+    """Elements of ``a`` where ``cond`` is true, of ``b`` elsewhere (NumPy broadcasting)."""
+    cond = np.asarray(cond.data if isinstance(cond, Tensor) else cond, dtype=bool)
+    if not isinstance(a, Tensor):
+        b, a = b._operands(a) if isinstance(b, Tensor) else (b, Tensor(a))
+    return ops.Where.apply(*a._operands(b), cond=cond)
+
+
+def _index_array(index: Any) -> Any:
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, tuple):
+        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+    if isinstance(index, list):
+        return np.asarray(index)
+    return index
+
+
+def getitem(a: Tensor, index: Any) -> Tensor:
+    """``a[index]``; the gradient of repeated integer indices accumulates."""
+    return ops.GetItem.apply(a, index=_index_array(index))
+
+
+def flatten(a: Tensor, start_axis: int = 0, end_axis: int = -1) -> Tensor:
+    """Merge axes ``start_axis..end_axis`` (inclusive) into one."""
+    a = _t(a)
+    if a.ndim == 0:
+        return a.reshape(1)
+    start, end = normalize_axes(start_axis, a.ndim)[0], normalize_axes(end_axis, a.ndim)[0]
+    if start > end:
+        raise ValueError(f"flatten: start_axis {start_axis} comes after end_axis {end_axis}")
+    return a.reshape(a.shape[:start] + (-1,) + a.shape[end + 1:])
+
+
+def concatenate(tensors: list[Tensor], axis: int = 0) -> Tensor:
+    """Join tensors along an existing axis."""
+    if not tensors:
+        raise ValueError("concatenate: needs at least one tensor")
+    items = _as_tensors(tensors)
+    return ops.Concatenate.apply(*items, axis=normalize_axes(axis, items[0].ndim or 1)[0])
+
+
+def stack(tensors: list[Tensor], axis: int = 0) -> Tensor:
+    """Join equally shaped tensors along a new axis (``axis`` in [-ndim - 1, ndim])."""
+    if not tensors:
+        raise ValueError("stack: needs at least one tensor")
+    items = _as_tensors(tensors)
+    ndim = items[0].ndim
+    if not -ndim - 1 <= axis <= ndim:
+        raise ValueError(f"stack: axis {axis} is out of range for tensors with {ndim} "
+                         f"dimensions (the result has {ndim + 1}: axis in [{-ndim - 1}, {ndim}])")
+    return ops.Stack.apply(*items, axis=axis % (ndim + 1))
+
+
+def _as_tensors(items: list[Any]) -> list[Tensor]:
+    first = next((t for t in items if isinstance(t, Tensor)), None)
+    if first is None:
+        return [Tensor(t) for t in items]
+    return [first._other(t) for t in items]
+
+
+def take_along_axis(a: Tensor, indices: Any, axis: int) -> Tensor:
+    """Pick values along ``axis`` at ``indices`` (same ndim as ``a``)."""
+    return ops.TakeAlongAxis.apply(_t(a), indices=np.asarray(_index_array(indices)), axis=axis)
+
+
+def pad(a: Tensor, pad_width: Any, value: float = 0.0) -> Tensor:
+    """Pad with a constant ``value``; ``pad_width`` as in ``np.pad``."""
+    return ops.Pad.apply(_t(a), pad_width=pad_width, value=value)
+
+
+# ************************************************************* module-level forms
 
 
 def exp(x: Any) -> Tensor:

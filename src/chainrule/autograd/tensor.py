@@ -283,11 +283,11 @@ class Tensor:
         return _ops.Div.apply(b, a)
 
     def __pow__(self, exponent: ArrayLike) -> Tensor:
-        return _ops.pow(self, exponent)
+        return _api.pow(self, exponent)
 
     def __rpow__(self, base: ArrayLike) -> Tensor:
         a, b = self._operands(base)
-        return _ops.pow(b, a)
+        return _api.pow(b, a)
 
     def __matmul__(self, other: ArrayLike) -> Tensor:
         return _ops.MatMul.apply(*self._operands(other))
@@ -329,7 +329,7 @@ class Tensor:
         return self._compare(other, np.not_equal)
 
     def __getitem__(self, index: Any) -> Tensor:
-        return _ops.getitem(self, index)
+        return _api.getitem(self, index)
 
     def __setitem__(self, index: Any, value: ArrayLike) -> None:
         if self.requires_grad:
@@ -351,7 +351,7 @@ class Tensor:
         return _ops.Abs.apply(self)
 
     def clip(self, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
-        return _ops.clip(self, min, max)
+        return _api.clip(self, min, max)
 
     def maximum(self, other: ArrayLike) -> Tensor:
         return _ops.Maximum.apply(*self._operands(other))
@@ -425,7 +425,7 @@ class Tensor:
         return _ops.Unsqueeze.apply(self, axis=axis)
 
     def flatten(self, start_axis: int = 0, end_axis: int = -1) -> Tensor:
-        return _ops.flatten(self, start_axis, end_axis)
+        return _api.flatten(self, start_axis, end_axis)
 
 
 def _floating(t: Tensor) -> Tensor:
@@ -455,5 +455,6 @@ def tensor(data: ArrayLike, dtype: Any = None, requires_grad: bool = False) -> T
 
 
 # Imported last: ops build Tensors, so they need this module's class first.
+from chainrule.autograd import api as _api  # noqa: E402
 from chainrule.autograd import engine as _engine  # noqa: E402
 from chainrule.autograd import ops as _ops  # noqa: E402

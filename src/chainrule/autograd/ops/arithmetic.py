@@ -6,12 +6,9 @@ them back to each input's shape.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from chainrule.autograd.function import Function
-from chainrule.autograd.tensor import Tensor
 
 # ************************************************************* binary ops
 
@@ -299,30 +296,3 @@ class Cast(Function):
 
     def jvp(self, ta: np.ndarray) -> np.ndarray:
         return ta
-
-
-# ************************************************************* entry points
-
-
-def pow(base: Tensor, exponent: Any) -> Tensor:  # noqa: A001 -- mirrors torch.pow
-    """base ** exponent, with a constant (scalar) or a tensor exponent."""
-    if not isinstance(exponent, Tensor) and np.ndim(exponent) == 0:
-        if base.data.dtype.kind not in "fc" and not float(exponent).is_integer():
-            base = base.astype(np.float32)  # an integer base with a fractional exponent
-        return PowScalar.apply(base, exponent=float(exponent))
-    return PowTensor.apply(*base._operands(exponent))
-
-
-def clip(a: Tensor, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
-    """Clamp ``a`` into [min, max]; either bound may be None."""
-    if min is None and max is None:
-        raise ValueError("clip: at least one of min and max must be given")
-    return Clip.apply(a, lo=min, hi=max)
-
-
-def where(cond: Any, a: Any, b: Any) -> Tensor:
-    """Elements of ``a`` where ``cond`` is true, of ``b`` elsewhere (NumPy broadcasting)."""
-    cond = np.asarray(cond.data if isinstance(cond, Tensor) else cond, dtype=bool)
-    if not isinstance(a, Tensor):
-        b, a = b._operands(a) if isinstance(b, Tensor) else (b, Tensor(a))
-    return Where.apply(*a._operands(b), cond=cond)

@@ -8,7 +8,6 @@ import numpy as np
 
 from chainrule.autograd.function import Function
 from chainrule.autograd.ops.reduce import normalize_axes
-from chainrule.autograd.tensor import Tensor
 
 
 class Reshape(Function):
@@ -219,63 +218,3 @@ class TakeAlongAxis(Function):
 
     def jvp(self, ta: np.ndarray) -> np.ndarray:
         return ta[self.index]
-
-
-# ************************************************************* entry points
-
-
-def _index_array(index: Any) -> Any:
-    if isinstance(index, Tensor):
-        return index.data
-    if isinstance(index, tuple):
-        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
-    if isinstance(index, list):
-        return np.asarray(index)
-    return index
-
-
-def getitem(a: Tensor, index: Any) -> Tensor:
-    """``a[index]``; the gradient of repeated integer indices accumulates."""
-    return GetItem.apply(a, index=_index_array(index))
-
-
-def flatten(a: Tensor, start_axis: int = 0, end_axis: int = -1) -> Tensor:
-    """Merge axes ``start_axis..end_axis`` (inclusive) into one."""
-    if a.ndim == 0:
-        return a.reshape(1)
-    start, end = start_axis % a.ndim, end_axis % a.ndim
-    if start > end:
-        raise ValueError(f"flatten: start_axis {start_axis} comes after end_axis {end_axis}")
-    shape = a.shape[:start] + (-1,) + a.shape[end + 1:]
-    return a.reshape(shape)
-
-
-def concatenate(tensors: list[Tensor], axis: int = 0) -> Tensor:
-    """Join tensors along an existing axis."""
-    if not tensors:
-        raise ValueError("concatenate: needs at least one tensor")
-    return Concatenate.apply(*_as_tensors(tensors), axis=axis)
-
-
-def stack(tensors: list[Tensor], axis: int = 0) -> Tensor:
-    """Join equally shaped tensors along a new axis."""
-    if not tensors:
-        raise ValueError("stack: needs at least one tensor")
-    return Stack.apply(*_as_tensors(tensors), axis=axis)
-
-
-def _as_tensors(items: list[Any]) -> list[Tensor]:
-    first = next((t for t in items if isinstance(t, Tensor)), None)
-    if first is None:
-        return [Tensor(t) for t in items]
-    return [first._other(t) for t in items]
-
-
-def take_along_axis(a: Tensor, indices: Any, axis: int) -> Tensor:
-    """Pick values along ``axis`` at ``indices`` (same ndim as ``a``)."""
-    return TakeAlongAxis.apply(a, indices=np.asarray(_index_array(indices)), axis=axis)
-
-
-def pad(a: Tensor, pad_width: Any, value: float = 0.0) -> Tensor:
-    """Pad with a constant ``value``; ``pad_width`` as in ``np.pad``."""
-    return Pad.apply(a, pad_width=pad_width, value=value)
