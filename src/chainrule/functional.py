@@ -11,10 +11,22 @@ import numpy as np
 
 from chainrule import random as _random
 from chainrule.autograd import ops
+from chainrule.autograd.api import as_floating as _f
+from chainrule.autograd.api import as_tensor as _t
 from chainrule.autograd.api import concatenate, pad, stack, take_along_axis, where
-from chainrule.autograd.ops.loss import check_reduction
+from chainrule.autograd.losses import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    huber_loss,
+    kl_div,
+    l1_loss,
+    mse_loss,
+    nll_loss,
+    smooth_l1_loss,
+)
 from chainrule.autograd.ops.norm import channel_axes
-from chainrule.autograd.tensor import _FLOAT_KINDS, Tensor, _floating
+from chainrule.autograd.tensor import Tensor
 from chainrule.functional_conv import (
     adaptive_avg_pool2d,
     avg_pool2d,
@@ -29,24 +41,12 @@ from chainrule.functional_conv import (
 __all__ = [
     "adaptive_avg_pool2d", "avg_pool2d", "batch_norm", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "clip", "concatenate", "conv1d", "conv2d",
-    "conv_transpose2d", "cross_entropy", "dropout", "dropout2d", "elu", "interpolate",
-    "l1_loss", "leaky_relu", "linear", "log_softmax", "logsumexp", "max_pool2d", "maximum",
-    "maxout", "minimum", "mse_loss", "nll_loss", "pad", "prelu", "relu", "sigmoid", "softmax",
-    "softplus", "stack", "step", "take_along_axis", "tanh", "where",
+    "conv_transpose2d", "cross_entropy", "dropout", "dropout2d", "elu", "huber_loss",
+    "interpolate", "kl_div", "l1_loss", "leaky_relu", "linear", "log_softmax", "logsumexp",
+    "max_pool2d", "maximum", "maxout", "minimum", "mse_loss", "nll_loss", "pad", "prelu",
+    "relu", "sigmoid", "smooth_l1_loss", "softmax", "softplus", "stack", "step",
+    "take_along_axis", "tanh", "where",
 ]
-
-
-def _t(x: Any, like: Tensor | None = None) -> Tensor:
-    if isinstance(x, Tensor):
-        return x
-    return like._other(x) if like is not None else Tensor(x)
-
-
-def _f(x: Any) -> Tensor:
-    """``x`` as a floating tensor (integer data becomes float32, as in torch)."""
-    if isinstance(x, Tensor) and x.data.dtype.kind in _FLOAT_KINDS:
-        return x  # the common case, without a call
-    return _floating(_t(x))
 
 
 # ************************************************************* activations
@@ -221,96 +221,3 @@ def _batch_moments(x: np.ndarray, training: bool, running_mean: np.ndarray | Non
     if training and running_var is not None:
         running_var[...] = (1 - momentum) * running_var + momentum * var * (n / (n - 1))
     return mean, var
-
-
-# ************************************************************* losses
-
-
-def _pair(input: Tensor, target: Any, op: str) -> tuple[Tensor, Tensor]:  # noqa: A002
-    input = _f(input)
-    target = _t(target, input)
-    if target.dtype != input.dtype:
-        target = Tensor._wrap(target.data.astype(input.dtype))
-    if target.shape != input.shape:
-        raise ValueError(f"{op}: target shape {target.shape} does not match input shape "
-                         f"{input.shape}")
-    return input, target
-
-
-def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:  # noqa: A002
-    """Mean squared error (input - target)^2."""
-    check_reduction(reduction)
-    return ops.MSE.apply(*_pair(input, target, "mse_loss"), reduction=reduction)
-
-
-def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:  # noqa: A002
-    """Mean absolute error |input - target|."""
-    check_reduction(reduction)
-    return ops.L1.apply(*_pair(input, target, "l1_loss"), reduction=reduction)
-
-
-def binary_cross_entropy(input: Tensor, target: Any,  # noqa: A002
-                         reduction: str = "mean") -> Tensor:
-    """-(y log p + (1 - y) log(1 - p)) on probabilities p; logs clamped at -100 like torch."""
-    check_reduction(reduction)
-    return ops.BinaryCrossEntropy.apply(*_pair(input, target, "binary_cross_entropy"),
-                                        reduction=reduction)
-
-
-def binary_cross_entropy_with_logits(input: Tensor, target: Any,  # noqa: A002
-                                     reduction: str = "mean") -> Tensor:
-    """BCE of sigmoid(input) computed stably from logits: max(x,0) - x y + log(1 + e^-|x|)."""
-    check_reduction(reduction)
-    return ops.BinaryCrossEntropyWithLogits.apply(
-        *_pair(input, target, "binary_cross_entropy_with_logits"), reduction=reduction)
-
-
-def _labels(target: Any, op: str) -> Tensor:
-    t = target if isinstance(target, Tensor) else Tensor._wrap(np.asarray(target))
-    if t.dtype.kind not in "iu":
-        raise TypeError(f"{op}: class labels must be integers, got {t.dtype}")
-    return t
-
-
-def cross_entropy(input: Tensor, target: Any, reduction: str = "mean",  # noqa: A002
-                  label_smoothing: float = 0.0, ignore_index: int = -100) -> Tensor:
-    """Softmax cross-entropy from logits (classes on axis 1), fused and stable.
-
-    ``target`` holds integer class labels (shape of input without axis 1) or
-    class probabilities (the input's shape, e.g. from mixup). With label
-    smoothing s the target distribution becomes (1 - s) y + s / C. Labels
-    equal to ``ignore_index`` do not count. Defaults: reduction='mean',
-    label_smoothing=0.0, ignore_index=-100.
-    """
-    check_reduction(reduction)
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got "
-                         f"{label_smoothing}")
-    input = _f(input)
-    shape = input.data.shape
-    if not shape:
-        raise ValueError("cross_entropy: input must have a class axis, got a 0-d tensor")
-    values = target.data if isinstance(target, Tensor) else np.asarray(target)
-    if values.dtype.kind == "f":
-        target = _t(target, input)
-    else:
-        target = _labels(target if isinstance(target, Tensor) else values, "cross_entropy")
-        expected = shape[:1] + shape[2:] if len(shape) > 1 else ()
-        if target.data.shape != expected:
-            raise ValueError(f"cross_entropy: labels of shape {target.shape} do not fit logits "
-                             f"of shape {shape} (expected {expected})")
-    return ops.CrossEntropy.apply(input, target, reduction=reduction,
-                                  label_smoothing=label_smoothing, ignore_index=ignore_index)
-
-
-def nll_loss(input: Tensor, target: Any, reduction: str = "mean",  # noqa: A002
-             ignore_index: int = -100) -> Tensor:
-    """Negative log-likelihood -input[i, target_i] of log-probabilities (classes on axis 1)."""
-    check_reduction(reduction)
-    input = _f(input)
-    target = _labels(target, "nll_loss")
-    expected = input.shape[:1] + input.shape[2:] if input.ndim > 1 else ()
-    if target.shape != expected:
-        raise ValueError(f"nll_loss: labels of shape {target.shape} do not fit input of shape "
-                         f"{input.shape} (expected {expected})")
-    return ops.NLL.apply(input, target, reduction=reduction, ignore_index=ignore_index)

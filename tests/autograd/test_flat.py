@@ -42,30 +42,53 @@ def test_backward_accumulates_into_the_buffer_after_zero_grad():
     flat.check()
 
 
-def test_zero_grad_is_lazy_but_every_read_sees_zeros():
+def test_zero_grad_fills_the_same_buffer_when_nothing_outside_holds_it():
     w, b, v = params = _params()
     flat = FlatBuffer(params)
     (cr.ones(5, 2) @ w.T + b.sum() + v.sum()).sum().backward()
-    assert flat._grad.all()  # every gradient is nonzero before zero_grad
+    buffer = id(flat.grad)
     flat.zero_grad()
-    assert flat._grad.all()  # no pass over memory yet
-    (cr.ones(5, 2) @ w.T).sum().backward()  # reaches w only: b and v keep stale memory
-    np.testing.assert_array_equal(w.grad, np.full((3, 2), 5.0))  # overwritten, not added
-    assert not b.grad.any()  # reading a tensor's grad writes its zeros
-    assert flat._grad[8:].all()  # v not read yet
-    np.testing.assert_array_equal(flat.grad[6:], np.zeros(6))  # reading the buffer settles all
-    flat.check()
+    assert id(flat.grad) == buffer and not flat.grad.any()
+    assert all(p.grad.base is flat.grad for p in params)
 
 
-def test_an_assigned_grad_is_accumulated_onto_even_after_zero_grad():
-    w, _, _ = params = _params()
+def test_a_write_into_grad_after_zero_grad_is_accumulated_onto_as_torch():
+    # issue 17: w.grad[...] += 1 between zero_grad and backward was overwritten
+    from chainrule import optim
+
+    w = cr.tensor([1.0, 2.0], requires_grad=True)
+    opt = optim.SGD([w], lr=0.1)
+    (w * 3).sum().backward()
+    opt.zero_grad()
+    w.grad[...] += 1
+    (w * 1).sum().backward()
+    np.testing.assert_array_equal(w.grad, [2.0, 2.0])
+
+
+@pytest.mark.parametrize("held", ["grad", "slice", "buffer"])
+def test_an_array_taken_from_grad_keeps_its_values_through_zero_grad_and_backward(held):
+    # issue 17: an array taken from .grad before zero_grad changed under the caller
+    w, b, v = params = _params()
     flat = FlatBuffer(params)
+    (cr.ones(5, 2) @ w.T + b.sum() + v.sum()).sum().backward()
+    taken = {"grad": lambda: w.grad, "slice": lambda: v.grad[1:3],
+             "buffer": lambda: flat.grad}[held]()
+    before = taken.copy()
     flat.zero_grad()
-    w.grad[...] = 1.0  # in place: the tensor's view, still in the buffer
-    w.grad = w.grad  # rebinding through the setter means "this is my gradient now"
-    (cr.ones(1, 2) @ w.T).sum().backward()
-    np.testing.assert_array_equal(w.grad, np.full((3, 2), 2.0))
+    assert not any(p.grad.any() for p in params)
+    (cr.ones(5, 2) @ w.T * 7 + v.sum() * 3).sum().backward()
+    np.testing.assert_array_equal(taken, before)
+    np.testing.assert_array_equal(v.grad, np.full(4, 3.0 * 15))
+    assert all(p.grad.base is flat.grad for p in params)
     flat.check()
+
+
+def test_functional_grad_does_not_touch_dot_grad():
+    w, b, v = params = _params()
+    flat = FlatBuffer(params)
+    (gw,) = cr.grad((cr.ones(5, 2) @ w.T).sum(), [w])
+    assert not flat.grad.any(), "grad() must not write into .grad"
+    np.testing.assert_array_equal(gw.data, np.full((3, 2), 5.0))
 
 
 def test_an_untouched_parameter_is_not_moved_by_a_step_after_zero_grad():

@@ -11,6 +11,9 @@ from chainrule import functional as F
 IDX = np.array([[0, 2], [1, 1], [2, 0]])
 MASK = np.array([True, False, True, True])
 COND = np.array([[True, False, True], [False, False, True]])
+LABELS = np.array([0, 2, 1, 2])
+LABELS_3D = np.array([[0, 2], [1, -100]])
+WEIGHT = np.array([0.5, 2.0, 1.5])
 
 CASES = {
     # elementwise, with broadcasting
@@ -65,6 +68,29 @@ CASES = {
     "getitem slices": ([(3, 4)], lambda a: a[1:, ::2], -2.0),
     "getitem repeats": ([(3, 4)], lambda a: a[np.array([0, 0, 2])], -2.0),
     "getitem mask": ([(3, 4)], lambda a: a[:, MASK], -2.0),
+    # losses, every reduction form at least once
+    "mse_loss": ([(2, 3), (2, 3)], F.mse_loss, -2.0),
+    "l1_loss": ([(2, 3), (2, 3)], lambda a, b: F.l1_loss(a, b, reduction="sum"), -2.0),
+    "huber_loss": ([(2, 3), (2, 3)], lambda a, b: F.huber_loss(a, b, delta=0.5), -2.0),
+    "smooth_l1_loss": ([(2, 3), (2, 3)],
+                       lambda a, b: F.smooth_l1_loss(a, b, "none", beta=0.5), -2.0),
+    "bce": ([(2, 3), (2, 3)],
+            lambda p, y: F.binary_cross_entropy(p.sigmoid(), y.sigmoid()), -2.0),
+    "bce_with_logits": ([(2, 3), (2, 3)],
+                        lambda x, y: F.binary_cross_entropy_with_logits(x, y.sigmoid()), -2.0),
+    "bce_with_logits pos_weight": ([(2, 3), (2, 3)], lambda x, y:
+                                   F.binary_cross_entropy_with_logits(x, y.sigmoid(), "sum",
+                                                                      pos_weight=WEIGHT), -2.0),
+    "kl_div": ([(4, 3), (4, 3)], lambda x, t: F.kl_div(F.log_softmax(x), F.softmax(t),
+                                                      "batchmean"), -2.0),
+    "cross_entropy fused": ([(4, 3)], lambda z: F.cross_entropy(z, LABELS), -2.0),
+    "cross_entropy weighted, smoothed": ([(4, 3)], lambda z: F.cross_entropy(
+        z, LABELS, WEIGHT, label_smoothing=0.2), -2.0),
+    "cross_entropy ignore_index 3-D": ([(2, 3, 2)], lambda z: F.cross_entropy(
+        z, LABELS_3D, reduction="none"), -2.0),
+    "cross_entropy probabilities": ([(4, 3), (4, 3)],
+                                    lambda z, t: F.cross_entropy(z, F.softmax(t)), -2.0),
+    "nll_loss": ([(4, 3)], lambda z: F.nll_loss(z, LABELS, WEIGHT), -2.0),
     # a composite: a two-layer network
     "mlp": ([(5, 3), (4, 3), (4,)], lambda x, w, b: F.softmax(F.linear(x, w, b).tanh()), -1.0),
 }

@@ -112,3 +112,19 @@ def test_unary_plus_and_tensors_in_sets():
     x = cr.tensor([1.0])
     assert +x is x
     assert len({x, cr.tensor([1.0])}) == 2
+
+
+def test_the_three_construction_paths_set_the_same_slots():
+    # Tensor(), Tensor._wrap and Function.apply's inlined copy of tensor._init_slots
+    from chainrule.autograd.tensor import Tensor
+
+    def slots(t):
+        names = [n for n in Tensor.__slots__ if n not in ("data", "__weakref__")]
+        return {n: getattr(t, n) for n in names}  # AttributeError if a path forgot one
+
+    leaf = Tensor(np.ones(2))
+    wrapped = Tensor._wrap(np.ones(2))
+    made = cr.exp(cr.ones(2))  # an op output without a graph
+    assert slots(leaf) == slots(wrapped) == slots(made)
+    assert slots(leaf) == {"grad": None, "requires_grad": False, "_ctx": None, "_hooks": None,
+                           "_tangent": None}

@@ -13,7 +13,7 @@ import numpy as np
 from chainrule import random as _random
 from chainrule.autograd import ops
 from chainrule.autograd.ops.reduce import normalize_axes
-from chainrule.autograd.tensor import _FLOAT_KINDS, Tensor, tensor
+from chainrule.autograd.tensor import _FLOAT_KINDS, Tensor, _floating, tensor
 
 __all__ = [
     "abs", "broadcast_to", "clip", "concatenate", "exp", "flatten", "log", "logsumexp",
@@ -25,6 +25,20 @@ __all__ = [
 
 def _t(x: Any) -> Tensor:
     return x if isinstance(x, Tensor) else tensor(x)
+
+
+def as_tensor(x: Any, like: Tensor | None = None) -> Tensor:
+    """``x`` as a Tensor without copying; data meeting ``like`` takes its floating dtype."""
+    if isinstance(x, Tensor):
+        return x
+    return like._other(x) if like is not None else Tensor(x)
+
+
+def as_floating(x: Any) -> Tensor:
+    """``x`` as a floating tensor (integer data becomes float32, as in torch)."""
+    if isinstance(x, Tensor) and x.data.dtype.kind in _FLOAT_KINDS:
+        return x  # the common case, without a call
+    return _floating(as_tensor(x))
 
 
 # ************************************************************* entry points

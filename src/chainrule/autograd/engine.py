@@ -31,26 +31,6 @@ class _Freed:
 FREED = _Freed()
 
 
-class _Delivery:
-    """Whether ops may write a leaf's gradient straight into its ``.grad`` (not in ``grad()``)."""
-
-    enabled = True
-
-
-def grad_destination(leaf: Tensor) -> np.ndarray | None:
-    """The ``.grad`` array an op may overwrite with ``leaf``'s gradient, or None.
-
-    Only for a leaf whose gradient is known to be zero (freshly zeroed by its
-    flat buffer) and has no hooks: overwriting zeros is accumulating, and it
-    saves a temporary and a pass over memory. The op then returns None for
-    that input; other uses of the leaf still accumulate on top as usual.
-    """
-    if leaf._grad_fresh and _Delivery.enabled and leaf._ctx is None and not leaf._hooks:
-        leaf._grad_fresh = leaf._grad_stale = False
-        return leaf._grad
-    return None
-
-
 def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """Sum ``grad`` over the axes that broadcasting added or stretched, giving ``shape``."""
     if grad.shape == shape:
@@ -134,11 +114,7 @@ def backward(roots: Sequence[Tensor], grads: Sequence[object] | None = None,
         prev = pending.get(id(root))
         pending[id(root)] = g if prev is None else prev + g
     captured = None if capture is None else {id(t): None for t in capture}
-    _Delivery.enabled = capture is None
-    try:
-        _propagate(roots, pending, captured, retain_graph)
-    finally:
-        _Delivery.enabled = True
+    _propagate(roots, pending, captured, retain_graph)
     if captured is None:
         return None
     return [captured[id(t)] for t in capture]
@@ -199,12 +175,9 @@ def _propagate(roots: Sequence[Tensor], pending: dict[int, np.ndarray],
 
 
 def _accumulate(leaf: Tensor, g: np.ndarray) -> None:
-    """Add ``g`` into ``leaf.grad`` in place (a flat-buffer view stays a view)."""
-    if leaf._grad is None:
+    """Add ``g`` into ``leaf.grad`` in place, whatever it holds (a buffer view stays a view)."""
+    if leaf.grad is None:
         # Ops may hand the same array to several inputs; the leaf must own its grad.
         leaf.grad = np.array(g, dtype=leaf.data.dtype, copy=True)
-    elif leaf._grad_fresh:  # counts as zeros: a copy is one pass less than an add
-        np.copyto(leaf._grad, g)
-        leaf._grad_fresh = leaf._grad_stale = False
     else:
-        leaf._grad += g
+        leaf.grad += g

@@ -2,16 +2,14 @@
 
 With every parameter's ``.data`` a view into one float32 buffer and every
 ``.grad`` a view into another, an optimizer step is one fused pass over the
-whole buffer instead of a Python loop over tensors, and zeroing the gradients
-costs no pass at all: ``zero_grad`` only marks them, the backward pass
-overwrites marked gradients instead of adding to them, and whatever it did not
-reach is filled with zeros when first read. Code that updates parameters
-writes into ``param.data[...]`` and never rebinds ``param.data``, so the views
-stay valid.
+whole buffer instead of a Python loop over tensors, and ``zero_grad`` is one
+fill. Code that updates parameters writes into ``param.data[...]`` and never
+rebinds ``param.data``, so the views stay valid.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 
 import numpy as np
@@ -31,7 +29,7 @@ class FlatBuffer:
 
     Attributes:
         data: the 1-D buffer of all values.
-        grad: the 1-D buffer of all gradients (reading it writes any pending zeros).
+        grad: the 1-D buffer of all gradients.
         offsets: start of each tensor in the buffers (plus the total at the end).
     """
 
@@ -49,15 +47,15 @@ class FlatBuffer:
         dtype = self.tensors[0].data.dtype
         self.data = self._existing("data") if self._existing("data") is not None else \
             np.empty(int(self.offsets[-1]), dtype=dtype)
-        self._grad = self._existing("grad")
-        if self._grad is None:
-            self._grad = np.zeros(int(self.offsets[-1]), dtype=dtype)
+        self.grad = self._existing("grad")
+        if self.grad is None:
+            self.grad = np.zeros(int(self.offsets[-1]), dtype=dtype)
         for t, lo, hi in zip(self.tensors, self.offsets[:-1], self.offsets[1:], strict=True):
             view = self.data[lo:hi].reshape(t.data.shape)
             if not np.shares_memory(view, t.data):
                 view[...] = t.data
                 t.data = view
-            gview = self._grad[lo:hi].reshape(t.data.shape)
+            gview = self.grad[lo:hi].reshape(t.data.shape)
             if t.grad is None or not np.shares_memory(gview, t.grad):
                 if t.grad is not None:
                     gview[...] = t.grad
@@ -80,25 +78,34 @@ class FlatBuffer:
                 return None
         return base
 
-    @property
-    def grad(self) -> np.ndarray:
-        for t in self.tensors:
-            if t._grad_stale:
-                t._fill_pending_zeros()
-        return self._grad
-
     def zero_grad(self) -> None:
-        """Zero every gradient without a pass over memory.
+        """Zero every gradient: one fill of the buffer.
 
-        Each tensor is marked as holding a zero gradient, so the first gradient
-        the engine delivers is written in place (a BLAS call's ``out=``, or a
-        copy) instead of being added to zeros; a gradient the backward pass
-        never reaches is filled with zeros when ``.grad`` (the tensor's or this
-        buffer's) is next read. As with torch's ``set_to_none``, an array taken
-        from ``.grad`` before ``zero_grad`` keeps its old values.
+        Unless an array into it is held elsewhere (a ``.grad`` taken earlier,
+        a slice of it, this ``grad``): then the tensors get a fresh zeroed
+        buffer and that array keeps its values, as with torch's default
+        ``set_to_none``. Either way the next backward adds into zeros.
+
+        Measured against the scheme this replaced (zero_grad only marked the
+        gradients; backward overwrote marked ones and a read filled the rest),
+        which let a ``.grad`` taken before zero_grad change under its holder
+        and dropped an in-place write into ``.grad`` made after it:
+        benchmarks/engine_overhead.py's MLP step, see _ZERO_GRAD_COST below.
         """
-        for t in self.tensors:
-            t._grad_fresh = t._grad_stale = True
+        views = 0
+        for t in self.tensors:  # a held view: its refcount exceeds the slot's and the call's
+            if t.grad is not None and t.grad.base is self.grad:
+                views += 1
+                if sys.getrefcount(t.grad) > 2:
+                    views = -1
+                    break
+        # our own references: the attribute, getrefcount's argument, each tensor's view
+        if views >= 0 and sys.getrefcount(self.grad) == 2 + views:
+            self.grad.fill(0)
+            return
+        self.grad = np.zeros_like(self.grad)
+        for t, lo, hi in zip(self.tensors, self.offsets[:-1], self.offsets[1:], strict=True):
+            t.grad = self.grad[lo:hi].reshape(t.data.shape)
 
     def check(self) -> None:
         """Raise if a tensor's ``.data`` or ``.grad`` was rebound away from the buffer."""

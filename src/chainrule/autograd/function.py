@@ -77,10 +77,10 @@ class Function:
             out = ctx.forward(a, b, **params) if params else ctx.forward(a, b)
         else:
             out = ctx.forward(*[t.data for t in inputs], **params)
-        result = _new(Tensor)
+        result = _new(Tensor)  # tensor._init_slots inlined
         result.data = out
-        result._grad = result._hooks = result._tangent = result._ctx = None
-        result.requires_grad = result._grad_fresh = result._grad_stale = False
+        result.grad = result._hooks = result._tangent = result._ctx = None
+        result.requires_grad = False
         if _Mode.grad_enabled:
             for t in inputs:
                 if t.requires_grad:  # some input needs a gradient: link the output in

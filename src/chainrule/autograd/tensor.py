@@ -50,19 +50,11 @@ class Tensor:
         array([2., 4.], dtype=float32)
     """
 
-    __slots__ = ("data", "_grad", "requires_grad", "_ctx", "_hooks", "_tangent", "_grad_fresh",
-                 "_grad_stale", "__weakref__")
+    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_hooks", "_tangent", "__weakref__")
     __array_priority__ = 1000  # ndarray <op> Tensor defers to the Tensor's reflected operator
 
     def __init__(self, data: ArrayLike, dtype: Any = None, requires_grad: bool = False):
-        self.data = _as_array(data, dtype)
-        self._grad: np.ndarray | None = None
-        self.requires_grad = False
-        self._ctx = None
-        self._hooks: list[Callable] | None = None
-        self._tangent: np.ndarray | None = None
-        self._grad_fresh = False  # .grad counts as all zeros (see FlatBuffer.zero_grad)
-        self._grad_stale = False  # ... but its memory is not filled yet
+        _init_slots(self, _as_array(data, dtype))
         if requires_grad:
             self.requires_grad_(True)
 
@@ -70,35 +62,10 @@ class Tensor:
     def _wrap(cls, data: np.ndarray, ctx: Any = None) -> Tensor:
         """Wrap an ndarray without copying or dtype conversion (the ops' fast path)."""
         t = object.__new__(cls)
-        t.data = data
-        t._grad = None
-        t.requires_grad = ctx is not None
-        t._ctx = ctx
-        t._hooks = None
-        t._tangent = None
-        t._grad_fresh = t._grad_stale = False
+        _init_slots(t, data)
+        if ctx is not None:
+            t._ctx, t.requires_grad = ctx, True
         return t
-
-    @property
-    def grad(self) -> np.ndarray | None:
-        """The accumulated gradient, or None until a backward pass reaches this tensor.
-
-        After a flat buffer's ``zero_grad`` the zeros are written only when
-        something reads them (or never, if backward overwrites them first).
-        """
-        if self._grad_stale:
-            self._fill_pending_zeros()
-        return self._grad
-
-    @grad.setter
-    def grad(self, value: np.ndarray | None) -> None:
-        self._grad = value
-        self._grad_fresh = self._grad_stale = False
-
-    def _fill_pending_zeros(self) -> None:
-        """Write the zeros a lazy ``zero_grad`` left pending into ``.grad``."""
-        self._grad.fill(0)
-        self._grad_stale = False
 
     # ---------------------------------------------------------------- properties
     @property
@@ -426,6 +393,17 @@ class Tensor:
 
     def flatten(self, start_axis: int = 0, end_axis: int = -1) -> Tensor:
         return _api.flatten(self, start_axis, end_axis)
+
+
+def _init_slots(t: Tensor, data: np.ndarray) -> None:
+    """Every slot of a new tensor: the one place construction is written.
+
+    ``Function.apply`` repeats these lines inline (a call costs a tenth of a
+    tiny op); tests/autograd/test_tensor.py pins the three paths to the same slots.
+    """
+    t.data = data
+    t.grad = t._hooks = t._tangent = t._ctx = None
+    t.requires_grad = False
 
 
 def _floating(t: Tensor) -> Tensor:

@@ -31,9 +31,12 @@ from chainrule.nn.losses import (
     BCELoss,
     BCEWithLogitsLoss,
     CrossEntropyLoss,
+    HuberLoss,
+    KLDivLoss,
     L1Loss,
     MSELoss,
     NLLLoss,
+    SmoothL1Loss,
 )
 from chainrule.nn.module import Module, RemovableHandle
 from chainrule.nn.parameter import Parameter
@@ -43,9 +46,9 @@ from chainrule.nn.state import IncompatibleKeys, StateDictError
 __all__ = [
     "AdaptiveAvgPool2d", "AvgPool2d", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d",
     "BatchNorm2d", "Conv1d", "Conv2d", "ConvTranspose2d", "CrossEntropyLoss", "Dropout",
-    "Dropout2d", "ELU", "Flatten", "Identity", "IncompatibleKeys", "L1Loss", "LeakyReLU",
-    "Linear", "LogSoftmax", "MSELoss", "MaxPool2d", "Maxout", "Module", "ModuleList",
-    "NLLLoss", "PReLU", "Parameter", "ReLU", "RemovableHandle", "Sequential", "Sigmoid",
-    "Softmax", "Softplus", "StateDictError", "Step", "Tanh", "Upsample", "init", "registry",
-    "regularize",
+    "Dropout2d", "ELU", "Flatten", "HuberLoss", "Identity", "IncompatibleKeys", "KLDivLoss",
+    "L1Loss", "LeakyReLU", "Linear", "LogSoftmax", "MSELoss", "MaxPool2d", "Maxout", "Module",
+    "ModuleList", "NLLLoss", "PReLU", "Parameter", "ReLU", "RemovableHandle", "Sequential",
+    "Sigmoid", "SmoothL1Loss", "Softmax", "Softplus", "StateDictError", "Step", "Tanh",
+    "Upsample", "init", "registry", "regularize",
 ]

@@ -2,7 +2,7 @@
 
 Each parameter group's tensors are moved into one
 :class:`~chainrule.autograd.flat.FlatBuffer` when the optimizer is built, so
-``zero_grad`` only marks the gradients (see ``FlatBuffer.zero_grad``) and
+``zero_grad`` is one fill (see ``FlatBuffer.zero_grad``) and
 ``step`` is one pass over each buffer: the
 group's transform chain (the reference) or, for the named optimizers, a fused
 numba kernel that computes the same numbers. A subclass says which chain its
@@ -237,7 +237,7 @@ class Optimizer:
         flat.data += updates
 
     def zero_grad(self) -> None:
-        """Zero every gradient (lazily: the next backward overwrites instead of adding)."""
+        """Zero every gradient (one fill of each flat buffer; see ``FlatBuffer.zero_grad``)."""
         for flat in self._flats:
             flat.zero_grad()
 
@@ -375,7 +375,7 @@ class TransformOptimizer(Optimizer):
 
 def _check_views(flat: FlatBuffer) -> None:
     """Cheap per-step check that no parameter's ``.data``/``.grad`` was rebound."""
-    grad = flat.grad  # once: each read of it walks every tensor for pending zeros
+    grad = flat.grad
     for t in flat.tensors:
         if t.data.base is not flat.data or t.grad is None or t.grad.base is not grad:
             flat.check()  # the precise (slower) test; raises with a helpful message

@@ -61,6 +61,44 @@ def test_binary_cross_entropy_with_logits_is_finite_at_1e4():
     np.testing.assert_allclose(loss.data, [1e4, 1e4])
 
 
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("name,kwargs", [("huber_loss", {"delta": 0.6}),
+                                         ("smooth_l1_loss", {"beta": 0.6}),
+                                         ("smooth_l1_loss", {"beta": 0.0})], ids=str)
+@FAST
+@given(shape=shapes, seed=st.integers(0, 1000))
+def test_thresholded_regression_losses(name, kwargs, reduction, shape, seed):
+    check_op([shape, shape], lambda a, b: getattr(tf, name)(a, b, reduction=reduction, **kwargs),
+             lambda a, b: getattr(F, name)(a, b, reduction=reduction, **kwargs), seed=seed)
+
+
+@pytest.mark.filterwarnings("ignore:reduction. 'mean' divides")
+@pytest.mark.parametrize("reduction", REDUCTIONS + ["batchmean"])
+@pytest.mark.parametrize("log_target", [False, True])
+def test_kl_div(reduction, log_target):
+    def ours(x, t):
+        return F.kl_div(F.log_softmax(x, axis=1), t if log_target else t.exp(),
+                        reduction=reduction, log_target=log_target)
+
+    def theirs(x, t):
+        return tf.kl_div(tf.log_softmax(x, dim=1), t if log_target else t.exp(),
+                         reduction=reduction, log_target=log_target)
+
+    check_op([(4, 3), (4, 3)], theirs, ours, low=[-2.0, -3.0], high=[2.0, 0.0])
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("shape", [(5, 3), (2, 4, 3)], ids=str)
+def test_binary_cross_entropy_with_logits_pos_weight(reduction, shape):
+    pw = np.array([0.5, 2.0, 3.0], np.float32)
+    check_op([shape, shape],
+             lambda x, y: tf.binary_cross_entropy_with_logits(
+                 x, y, reduction=reduction, pos_weight=torch.from_numpy(pw)),
+             lambda x, y: F.binary_cross_entropy_with_logits(x, y, reduction=reduction,
+                                                             pos_weight=pw),
+             low=[-4.0, 0.0], high=[4.0, 1.0])
+
+
 # ************************************************************* classification
 
 CE_SHAPES = [(4, 5), (5,), (3, 4, 2), (2, 3, 2, 2)]
@@ -86,6 +124,46 @@ def test_cross_entropy_with_labels(shape, reduction, smoothing, ignore):
         kwargs["ignore_index"] = ignore
     check_op([shape], lambda z: tf.cross_entropy(z, torch.from_numpy(labels), **kwargs),
              lambda z: F.cross_entropy(z, labels, **kwargs), low=-3.0, high=3.0)
+
+
+@pytest.mark.parametrize("shape", CE_SHAPES, ids=str)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("smoothing", [0.0, 0.2])
+@pytest.mark.parametrize("ignore", [None, 1])
+def test_cross_entropy_with_class_weights(shape, reduction, smoothing, ignore):
+    labels = _labels(shape, 2, ignore)
+    weight = np.random.default_rng(3).uniform(0.5, 2.0, shape[1] if len(shape) > 1 else shape[0])
+    weight = weight.astype(np.float32)
+    kwargs = {"reduction": reduction, "label_smoothing": smoothing, "ignore_index": ignore or -100}
+    check_op([shape], lambda z: tf.cross_entropy(z, torch.from_numpy(labels),
+                                                 torch.from_numpy(weight), **kwargs),
+             lambda z: F.cross_entropy(z, labels, weight, **kwargs), low=-3.0, high=3.0)
+    check_op([shape], lambda z: tf.nll_loss(z, torch.from_numpy(labels), torch.from_numpy(weight),
+                                            reduction=reduction, ignore_index=ignore or -100),
+             lambda z: F.nll_loss(z, labels, weight, reduction=reduction,
+                                  ignore_index=ignore or -100))
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_cross_entropy_probability_targets_with_class_weights(reduction):
+    weight = np.array([0.5, 1.0, 2.0, 1.5], np.float32)
+    check_op([(3, 4), (3, 4)],
+             lambda z, t: tf.cross_entropy(z, t.softmax(1), torch.from_numpy(weight),
+                                           reduction=reduction, label_smoothing=0.1),
+             lambda z, t: F.cross_entropy(z, F.softmax(t, axis=1), weight, reduction=reduction,
+                                          label_smoothing=0.1))
+
+
+@pytest.mark.parametrize("shape", [(6, 5), (3, 5, 2), (5,)], ids=str)
+def test_the_fused_primitive_equals_its_numpy_composition(shape):
+    z = cr.randn(*shape, generator=0, dtype=np.float64, requires_grad=True)
+    labels = _labels(shape, 4)
+    fused = cr.autograd.ops.SoftmaxCrossEntropy.apply(z, cr.tensor(labels), reduction="sum")
+    composed = F.nll_loss(F.log_softmax(z, axis=1 if len(shape) > 1 else 0), labels,
+                          reduction="sum")
+    np.testing.assert_allclose(fused.item(), composed.item(), rtol=1e-12)
+    g_fused = cr.grad(fused, [z])[0]
+    np.testing.assert_allclose(g_fused.data, cr.grad(composed, [z])[0].data, atol=1e-12)
 
 
 @pytest.mark.parametrize("shape", CE_SHAPES, ids=str)
@@ -155,7 +233,7 @@ def test_loss_errors_name_the_problem():
         F.mse_loss(z, cr.ones(3))
     with pytest.raises(ValueError, match=r"labels must lie in \[0, 4\), got \[4, -1\]"):
         F.cross_entropy(z, [4, 0, -1])
-    with pytest.raises(ValueError, match=r"labels of shape \(2,\) do not fit logits of shape"):
+    with pytest.raises(ValueError, match=r"labels of shape \(2,\) do not fit input of shape"):
         F.cross_entropy(z, [1, 2])
     with pytest.raises(ValueError, match=r"probability targets of shape \(3, 5\) must match"):
         F.cross_entropy(z, np.ones((3, 5)))

@@ -31,14 +31,15 @@ from chainrule.autograd.ops.arithmetic import (
     Where,
 )
 from chainrule.autograd.ops.conv import Conv2d, ConvTranspose2d
+from chainrule.autograd.ops.crossentropy import NLL, SoftmaxCrossEntropy
 from chainrule.autograd.ops.linalg import Linear, MatMul
 from chainrule.autograd.ops.loss import (
     L1,
     MSE,
-    NLL,
     BinaryCrossEntropy,
     BinaryCrossEntropyWithLogits,
-    CrossEntropy,
+    Huber,
+    KLDiv,
 )
 from chainrule.autograd.ops.norm import BatchNorm
 from chainrule.autograd.ops.penalty import NormPenalty

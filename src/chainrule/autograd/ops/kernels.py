@@ -52,6 +52,14 @@ def flat_views(*arrays: np.ndarray) -> tuple[np.ndarray, ...] | None:
     return tuple(a.reshape(-1) for a in arrays)
 
 
+def log_softmax_pick_reference(z: np.ndarray, labels: np.ndarray) -> tuple:
+    """NumPy reference of :func:`log_softmax_pick` (labels all in [0, C)): (logp, losses, sum)."""
+    shifted = z - z.max(axis=1, keepdims=True)
+    logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    losses = -logp[np.arange(labels.size), labels]
+    return logp, losses, losses.sum(dtype=np.float64)
+
+
 @njit(**_JIT)
 def log_softmax_pick(z, labels, logp, losses):  # pragma: no cover
     """Row by row: logp = z - max - log(sum(exp(z - max))) and losses[i] = -logp[i, labels[i]].

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from chainrule.autograd.engine import grad_destination
 from chainrule.autograd.function import Function
 
 
@@ -82,23 +83,16 @@ class Linear(Function):
         return out
 
     def backward(self, g: np.ndarray) -> tuple:
-        x, w = self.x, self.w
-        needs = self.needs_input_grad
-        gx = np.matmul(g, w) if needs[0] else None
-        g2 = g.reshape(-1, g.shape[-1])
-        gw = gb = None
-        if needs[1]:
-            # Written straight into a freshly zeroed .grad when the engine allows it.
-            dest = grad_destination(self.inputs[1])
-            gw = np.matmul(g2.T, x.reshape(-1, x.shape[-1]), out=dest)
-            if dest is not None:
-                gw = None
-        if len(needs) == 3 and needs[2]:
-            dest = grad_destination(self.inputs[2])
-            gb = g2.sum(axis=0, out=dest)
-            if dest is not None:
-                gb = None
+        needs, x2, g2 = self.needs_input_grad, self._rows(self.x), self._rows(g)
+        gx = np.matmul(g, self.w) if needs[0] else None  # dL/dx = g W
+        gw = np.matmul(g2.T, x2) if needs[1] else None  # dL/dW = g^T x
+        gb = g2.sum(axis=0) if len(needs) == 3 and needs[2] else None  # dL/db = sum_rows g
         return gx, gw, gb
+
+    @staticmethod
+    def _rows(a: np.ndarray) -> np.ndarray:
+        """The leading axes merged into one: (*, n) -> (rows, n), a size-0 axis included."""
+        return a.reshape(math.prod(a.shape[:-1]), a.shape[-1])
 
     def jvp(self, tx: np.ndarray, tw: np.ndarray, tb: np.ndarray | None = None) -> np.ndarray:
         out = np.matmul(tx, self.w.T) + np.matmul(self.x, tw.T)
