@@ -16,7 +16,6 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from chainrule.autograd.engine import grad_destination
 from chainrule.autograd.function import Function
 from chainrule.autograd.ops import workspace
 
@@ -188,15 +187,10 @@ class Conv2d(_Bilinear):
         needs = self.needs_input_grad
         gx = gw = gb = None
         if needs[1]:
-            dest = grad_destination(self.inputs[1])
-            out = None if dest is None else dest.reshape(groups, o // groups, -1)
             gw = grouped_matmul(g3, cols.reshape(groups, -1, cols.shape[1]).transpose(0, 2, 1),
-                                groups, out=out)
-            gw = None if dest is not None else gw.reshape(w.shape)
+                                groups).reshape(w.shape)
         if len(needs) == 3 and needs[2]:
-            dest = grad_destination(self.inputs[2])
-            gb = gm.sum(axis=1, out=dest)
-            gb = None if dest is not None else gb
+            gb = gm.sum(axis=1)
         if needs[0]:
             dcols = workspace.take(cols.shape, cols.dtype)
             grouped_matmul(w.reshape(groups, o // groups, -1).transpose(0, 2, 1), g3, groups,
