@@ -258,6 +258,17 @@ class Optimizer:
         """The flat buffer behind each group (``.data``, ``.grad``), in group order."""
         return list(self._flats)
 
+    def state_arrays(self) -> list[np.ndarray]:
+        """The per-parameter arrays of every group's state (momenta, moments), in place.
+
+        Each has one value per parameter of its group's flat buffer; data-parallel
+        training averages or broadcasts them. Step counters and other scalars are left out.
+        """
+        arrays: list[np.ndarray] = []
+        for flat, state in zip(self._flats, self._states, strict=True):
+            arrays += [a for a in state_io.arrays(state) if a.size == flat.data.size]
+        return arrays
+
     # ------------------------------------------------------------ checkpoints
     def state_dict(self) -> dict[str, Any]:
         """The optimizer's options and state: nested dicts of ndarrays and JSON scalars.

@@ -37,6 +37,13 @@ def to_dict(state: Any) -> Any:
                     "cannot store (only arrays and JSON scalars)")
 
 
+def arrays(state: Any) -> list[np.ndarray]:
+    """Every ndarray inside a state (NamedTuples and tuples walked), the arrays themselves."""
+    if isinstance(state, tuple):
+        return [a for s in state for a in arrays(s)]
+    return [state] if isinstance(state, np.ndarray) else []
+
+
 def from_dict(template: Any, data: Any, where: str) -> Any:
     """Rebuild a state shaped like ``template`` from ``data``; ``where`` names it in errors."""
     if _is_namedtuple(template) or isinstance(template, tuple):
