@@ -253,3 +253,16 @@ def test_options_set_to_bad_values_raise_at_the_next_step():
     with pytest.raises(ValueError, match="different optimizer state"):
         opt.step()
     assert not p.data.any()
+
+
+def test_state_arrays_are_the_live_per_parameter_state():
+    from chainrule import nn
+
+    model = nn.Linear(3, 2)
+    opt = optim.Adam(model.parameters(), lr=0.1)
+    arrays = opt.state_arrays()
+    assert len(arrays) == 2 and all(a.size == 8 for a in arrays)  # both moments, 6 + 2 values
+    model(cr.tensor(np.ones((1, 3), np.float32))).sum().backward()
+    opt.step()
+    assert any(np.abs(a).max() > 0 for a in opt.state_arrays())
+    assert optim.SGD(model.parameters(), lr=0.1).state_arrays() == []
