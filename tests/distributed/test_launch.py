@@ -29,5 +29,8 @@ def test_failure_messages_name_the_rank():
     wrapped = ("prterun noticed that process rank 3 with PID 99 on node n1 exited on\n"
                "signal 9 (Killed).")
     assert failure_message(wrapped, 137).startswith("rank 3 (PID 99 on n1) died from signal 9")
+    survivor = ("[vm:00000] *** An error occurred in Socket closed\n"
+                "[vm:00000] *** reported by process [2452488193,0]\n")
+    assert failure_message(survivor, 14, silent=[0, 1]).startswith("rank 1 died without a word")
     assert failure_message("nothing useful", 5) == \
         "the data-parallel job failed with exit code 5"

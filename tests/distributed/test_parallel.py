@@ -133,7 +133,9 @@ for step in range(1000):
 def test_a_killed_rank_ends_the_job_with_a_message_naming_it(run_ranks):
     job = run_ranks(KILL, timeout=60)
     assert job.returncode != 0
-    assert job.message is not None and "rank 1" in job.message and "signal 9" in job.message
+    # mpiexec names the killed rank, or rank 0 aborts first and rank 1 is the one left silent
+    assert job.message is not None and job.message.startswith("rank 1 ") and \
+        "died" in job.message
 
 
 def test_a_world_of_one_is_the_identity():

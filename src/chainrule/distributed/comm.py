@@ -9,14 +9,24 @@ leaves shared-memory files behind).
 
 from __future__ import annotations
 
+import atexit
 import os
+from collections.abc import Callable
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 # Environment variables that MPI launchers set in every rank they start.
 _LAUNCHER_VARS = ("OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK", "MPI_LOCALNRANKS")
+# Set by chainrule's launcher: a folder where each rank leaves a note when it finishes
+# ("done") or loses its peers ("lost"), so a rank that died without a word can be named.
+JOB_DIR_VAR = "CHAINRULE_JOB_DIR"
+
+
+class PeerLost(RuntimeError):
+    """A collective failed because another rank is gone."""
 
 
 class World:
@@ -30,6 +40,27 @@ class World:
         self.comm = comm
         self.rank = comm.Get_rank() if comm is not None else 0
         self.size = comm.Get_size() if comm is not None else 1
+        if comm is not None and self.size > 1:
+            from mpi4py import MPI
+
+            # errors come back as exceptions, so a lost peer is reported before aborting
+            comm.Set_errhandler(MPI.ERRORS_RETURN)
+            atexit.register(self._note, "done")
+
+    def _note(self, what: str) -> None:
+        folder = os.environ.get(JOB_DIR_VAR)
+        if folder:
+            Path(folder, f"rank-{self.rank}.{what}").touch()
+
+    def _collective(self, name: str, call: Callable[[], Any]) -> Any:
+        from mpi4py import MPI
+
+        try:
+            return call()
+        except MPI.Exception as exc:
+            self._note("lost")
+            raise PeerLost(f"rank {self.rank} lost contact with the other ranks during "
+                           f"{name}: {exc.Get_error_string()}") from None
 
     @property
     def is_root(self) -> bool:
@@ -41,7 +72,9 @@ class World:
         if self.comm is not None and self.size > 1:
             from mpi4py import MPI
 
-            self.comm.Allreduce(MPI.IN_PLACE, _contiguous(array), op=MPI.SUM)
+            buffer = _contiguous(array)
+            self._collective("Allreduce", lambda: self.comm.Allreduce(MPI.IN_PLACE, buffer,
+                                                                      op=MPI.SUM))
         return array
 
     def allreduce_mean_(self, array: np.ndarray) -> np.ndarray:
@@ -54,31 +87,32 @@ class World:
     def broadcast_(self, array: np.ndarray, root: int = 0) -> np.ndarray:
         """Overwrite ``array`` (contiguous) on every rank with rank ``root``'s values."""
         if self.comm is not None and self.size > 1:
-            self.comm.Bcast(_contiguous(array), root=root)
+            buffer = _contiguous(array)
+            self._collective("Bcast", lambda: self.comm.Bcast(buffer, root=root))
         return array
 
     def broadcast_object(self, value: Any, root: int = 0) -> Any:
         """Rank ``root``'s ``value`` (JSON-like data only: ints, strings, dicts) on every rank."""
         if self.comm is None or self.size == 1:
             return value
-        return self.comm.bcast(value, root=root)
+        return self._collective("bcast", lambda: self.comm.bcast(value, root=root))
 
     def gather_object(self, value: Any, root: int = 0) -> list[Any] | None:
         """Every rank's ``value`` in rank order on ``root`` (``None`` elsewhere)."""
         if self.comm is None or self.size == 1:
             return [value]
-        return self.comm.gather(value, root=root)
+        return self._collective("gather", lambda: self.comm.gather(value, root=root))
 
     def scatter_object(self, values: list[Any] | None, root: int = 0) -> Any:
         """Rank ``i`` receives ``values[i]`` from ``root``."""
         if self.comm is None or self.size == 1:
             return values[0]
-        return self.comm.scatter(values, root=root)
+        return self._collective("scatter", lambda: self.comm.scatter(values, root=root))
 
     def barrier(self) -> None:
         """Wait until every rank is here."""
         if self.comm is not None and self.size > 1:
-            self.comm.Barrier()
+            self._collective("Barrier", self.comm.Barrier)
 
     def __repr__(self) -> str:
         return f"World(rank={self.rank}, size={self.size})"

@@ -12,14 +12,19 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from chainrule.distributed.comm import JOB_DIR_VAR
+
 # mpiexec's report wraps its lines anywhere, so every gap is \s+
 _DIED = re.compile(r"process\s+rank\s+(\d+)\s+with\s+PID\s+(\d+)\s+on\s+node\s+(\S+)\s+"
                    r"exited\s+on\s+signal\s+(\d+)(?:\s+\(([^)]*)\))?")
+# Open MPI's report of an error a rank ran into (a survivor seeing its peer's socket close)
+_REPORTER = re.compile(r"reported\s+by\s+process\s+\[\d+,(\d+)\]")
 _ABORTED = re.compile(r"MPI_ABORT\s+was\s+invoked\s+on\s+rank\s+(\d+)")
 _EXCEPTION = re.compile(r"^(\w+(?:Error|Exception|Interrupt|Exit)\b.*)$", re.MULTILINE)
 _FAILED = re.compile(r"rank\s+(\d+)\s+with\s+PID\s+\d+\s+on\s+node\s+\S+\s+exited\s+on\s+"
@@ -102,24 +107,38 @@ def launch(nproc: int, program: Sequence[str], *, hostfile: str | Path | None = 
         The job's exit code and, when it failed, a message naming the rank that died.
     """
     command = mpiexec_command(nproc, program, hostfile)
-    process = subprocess.Popen(command, stdout=None, stderr=subprocess.PIPE, text=True,
-                               env=rank_environment(nproc), cwd=cwd, start_new_session=True)
-    captured: list[str] = []
-    relay = threading.Thread(target=_relay, args=(process.stderr, captured), daemon=True)
-    relay.start()
-    try:
-        code = process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        _stop(process)
+    with tempfile.TemporaryDirectory(prefix="chainrule-job-") as notes:
+        env = {**rank_environment(nproc), JOB_DIR_VAR: notes}
+        process = subprocess.Popen(command, stdout=None, stderr=subprocess.PIPE, text=True,
+                                   env=env, cwd=cwd, start_new_session=True)
+        captured: list[str] = []
+        relay = threading.Thread(target=_relay, args=(process.stderr, captured), daemon=True)
+        relay.start()
+        try:
+            code = process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _stop(process)
+            relay.join(5)
+            return JobResult(124, f"the {nproc}-rank job did not finish within {timeout:g} s "
+                                  "and was stopped")
         relay.join(5)
-        return JobResult(124, f"the {nproc}-rank job did not finish within {timeout:g} s and "
-                              "was stopped")
-    relay.join(5)
-    return JobResult(code, None if code == 0 else failure_message("".join(captured), code))
+        if code == 0:
+            return JobResult(0)
+        silent = [r for r in range(nproc)
+                  if not any(Path(notes, f"rank-{r}.{w}").exists() for w in ("done", "lost"))]
+        return JobResult(code, failure_message("".join(captured), code, silent))
 
 
-def failure_message(stderr: str, returncode: int) -> str:
-    """One line naming the rank that died (signal) or failed (exit code), from mpiexec's report."""
+def failure_message(stderr: str, returncode: int, silent: Sequence[int] = ()) -> str:
+    """One line naming the rank that died or failed.
+
+    Args:
+        stderr: what mpiexec and the ranks printed.
+        returncode: mpiexec's exit code.
+        silent: ranks that neither finished nor reported losing their peers: when a rank
+            is killed, its peers may abort before mpiexec names it, and then it is the
+            one rank that left no note and reported no error of its own.
+    """
     died = _DIED.search(stderr)
     if died:
         rank, pid, node, signal, name = died.groups()
@@ -127,10 +146,16 @@ def failure_message(stderr: str, returncode: int) -> str:
         return (f"rank {rank} (PID {pid} on {node}) died from {what}; mpiexec stopped the "
                 "other ranks")
     aborted = _ABORTED.search(stderr)
-    if aborted:
+    if aborted and (not silent or int(aborted.group(1)) in silent):
         errors = _EXCEPTION.findall(stderr[:aborted.start()])
         why = f": {errors[-1]}" if errors else ""
         return f"rank {aborted.group(1)} failed{why}; mpiexec stopped the other ranks"
+    reporters = {int(r) for r in _REPORTER.findall(stderr)}
+    silent = [r for r in silent if r not in reporters]
+    if silent:
+        names = ", ".join(str(r) for r in silent)
+        return (f"rank {names} died without a word (killed?); the others lost contact with it "
+                "and mpiexec stopped the job")
     failed = _FAILED.search(stderr)
     if failed:
         rank, status = failed.group(1) or failed.group(3), failed.group(2) or failed.group(4)
