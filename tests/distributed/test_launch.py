@@ -31,6 +31,12 @@ def test_failure_messages_name_the_rank():
     assert failure_message(wrapped, 137).startswith("rank 3 (PID 99 on n1) died from signal 9")
     survivor = ("[vm:00000] *** An error occurred in Socket closed\n"
                 "[vm:00000] *** reported by process [2452488193,0]\n")
-    assert failure_message(survivor, 14, silent=[0, 1]).startswith("rank 1 died without a word")
+    assert failure_message(survivor, 14, 2).startswith("rank 1 died without a word")
+    peer_lost = ("PeerLost: rank 0 lost contact\nMPI_ABORT was invoked on rank 0 in "
+                 "communicator MPI_COMM_WORLD\n")
+    assert failure_message(peer_lost, 1, 3, done={2}, lost={0}).startswith("rank 1 died")
+    raised = "ValueError: bad\nMPI_ABORT was invoked on rank 2 in communicator\n"
+    assert failure_message(raised, 1, 3, done={2}) == \
+        "rank 2 failed: ValueError: bad; mpiexec stopped the other ranks"
     assert failure_message("nothing useful", 5) == \
         "the data-parallel job failed with exit code 5"

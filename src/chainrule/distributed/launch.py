@@ -124,20 +124,23 @@ def launch(nproc: int, program: Sequence[str], *, hostfile: str | Path | None = 
         relay.join(5)
         if code == 0:
             return JobResult(0)
-        silent = [r for r in range(nproc)
-                  if not any(Path(notes, f"rank-{r}.{w}").exists() for w in ("done", "lost"))]
-        return JobResult(code, failure_message("".join(captured), code, silent))
+        notes = {w: {r for r in range(nproc) if Path(notes, f"rank-{r}.{w}").exists()}
+                 for w in ("done", "lost")}
+        return JobResult(code, failure_message("".join(captured), code, nproc, **notes))
 
 
-def failure_message(stderr: str, returncode: int, silent: Sequence[int] = ()) -> str:
+def failure_message(stderr: str, returncode: int, nproc: int = 0, done: set[int] = frozenset(),
+                    lost: set[int] = frozenset()) -> str:
     """One line naming the rank that died or failed.
 
     Args:
         stderr: what mpiexec and the ranks printed.
         returncode: mpiexec's exit code.
-        silent: ranks that neither finished nor reported losing their peers: when a rank
-            is killed, its peers may abort before mpiexec names it, and then it is the
-            one rank that left no note and reported no error of its own.
+        nproc: the number of ranks.
+        done: ranks that reached a normal exit.
+        lost: ranks that reported losing their peers in a collective. When a rank is
+            killed, its peers may abort before mpiexec names it; it is then the rank that
+            neither finished, nor lost its peers, nor reported an error of its own.
     """
     died = _DIED.search(stderr)
     if died:
@@ -146,20 +149,16 @@ def failure_message(stderr: str, returncode: int, silent: Sequence[int] = ()) ->
         return (f"rank {rank} (PID {pid} on {node}) died from {what}; mpiexec stopped the "
                 "other ranks")
     aborted = _ABORTED.search(stderr)
-    if aborted and (not silent or int(aborted.group(1)) in silent):
+    if aborted and int(aborted.group(1)) not in lost:  # it raised an exception of its own
         errors = _EXCEPTION.findall(stderr[:aborted.start()])
         why = f": {errors[-1]}" if errors else ""
         return f"rank {aborted.group(1)} failed{why}; mpiexec stopped the other ranks"
-    reporters = {int(r) for r in _REPORTER.findall(stderr)}
-    silent = [r for r in silent if r not in reporters]
+    survivors = done | lost | {int(r) for r in _REPORTER.findall(stderr)}
+    silent = [r for r in range(nproc) if r not in survivors]
     if silent:
         names = ", ".join(str(r) for r in silent)
         return (f"rank {names} died without a word (killed?); the others lost contact with it "
                 "and mpiexec stopped the job")
-    failed = _FAILED.search(stderr)
-    if failed:
-        rank, status = failed.group(1) or failed.group(3), failed.group(2) or failed.group(4)
-        return f"rank {rank} exited with status {status}; mpiexec stopped the other ranks"
     return f"the data-parallel job failed with exit code {returncode}"
 
 
