@@ -100,16 +100,24 @@ class DataParallel:
         self.local_steps += 1
         if self.world.size == 1:
             return True
-        if self.mode == "local_sgd" and self.local_steps % self.k == 0:
+        if self.mode == "local_sgd" and self.local_steps % self.k:
+            return False
+        self._sync()
+        return True
+
+    def finish(self) -> None:
+        """End on one model: in ``local_sgd`` mode, average what the last sync left apart."""
+        if self.mode == "local_sgd" and self.world.size > 1 and self.local_steps % self.k:
+            self._sync()
+
+    def _sync(self) -> None:
+        if self.mode == "local_sgd":
             for flat in self.optimizer.flat_buffers:
                 self.world.allreduce_mean_(flat.data)
             if self.average_optimizer_state:
                 for array in self.optimizer.state_arrays():
                     self.world.allreduce_mean_(array)
-        elif self.mode == "local_sgd":
-            return False
         self.average_buffers()
-        return True
 
     def average_buffers(self) -> None:
         """Average the model's floating buffers (BatchNorm's running statistics) over ranks."""
