@@ -97,10 +97,10 @@ def report(results: dict[str, list[dict[str, float]]]) -> str:
 
 def plot(results: dict[str, list[dict[str, float]]], path: str) -> None:
     """Per scheme: the output std of every layer (log scale) and its saturated fraction."""
-    from chainrule.diagnose.report import save_figure
-    from chainrule.viz.curves import figure
+    from chainrule.viz import save_figure
+    from chainrule.viz.style import new_figure
 
-    fig, axes = figure(1, 2, size=(5.0, 4.0))
+    fig, axes = new_figure(1, 2, size=(5.0, 4.0))
     for name, stats in results.items():
         layers = range(1, len(stats) + 1)
         axes[0][0].plot(layers, [max(s["std"], 1e-30) for s in stats], "o-", label=name)

@@ -64,10 +64,10 @@ def run(samples: int = 500, width: int = 512, epochs: int = 60, seed: int = 0
 
 def plot(results: dict[str, Any], path: str) -> None:
     """Training and test accuracy per epoch, true against random labels."""
-    from chainrule.diagnose.report import save_figure
-    from chainrule.viz.curves import figure
+    from chainrule.viz import save_figure
+    from chainrule.viz.style import new_figure
 
-    fig, axes = figure(1, 1, size=(6.0, 4.0))
+    fig, axes = new_figure(1, 1, size=(6.0, 4.0))
     ax = axes[0][0]
     for name, colour in (("true", "tab:blue"), ("random", "tab:red")):
         r = results[name]

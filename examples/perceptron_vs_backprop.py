@@ -123,10 +123,10 @@ def run(epochs: int = 100, steps: int = 2000, seed: int = 0) -> dict[str, Any]:
 
 def plot(results: dict[str, Any], path: str) -> None:
     """Data and both boundaries per dataset, and the perceptron's mistakes per epoch."""
-    from chainrule.diagnose.report import save_figure
-    from chainrule.viz.curves import figure
+    from chainrule.viz import save_figure
+    from chainrule.viz.style import new_figure
 
-    fig, axes = figure(1, 3, size=(4.5, 4.0))
+    fig, axes = new_figure(1, 3, size=(4.5, 4.0))
     for ax, name in zip(axes[0][:2], ("separable", "non-separable"), strict=True):
         r = results[name]
         x, t = r["x"], r["t"]

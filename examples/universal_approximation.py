@@ -59,10 +59,10 @@ def run(widths: Sequence[int] = (1, 2, 4, 8, 16), samples: int = 200, steps: int
 
 def plot(results: dict[str, Any], path: str) -> None:
     """The fits over sin(x), and the RMS error against the width (log-log)."""
-    from chainrule.diagnose.report import save_figure
-    from chainrule.viz.curves import figure
+    from chainrule.viz import save_figure
+    from chainrule.viz.style import new_figure
 
-    fig, axes = figure(1, 2, size=(5.0, 4.0))
+    fig, axes = new_figure(1, 2, size=(5.0, 4.0))
     ax = axes[0][0]
     ax.plot(results["grid"], np.sin(results["grid"]), "k", linewidth=3, alpha=0.3,
             label="sin(x)")

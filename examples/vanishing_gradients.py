@@ -70,10 +70,10 @@ def run(activations: Sequence[str] = ("sigmoid", "relu"), depth: int = 10, width
 
 def plot(results: dict[str, dict[str, Any]], path: str) -> None:
     """RMS weight gradient and backward-signal std against depth, log scale."""
-    from chainrule.diagnose.report import save_figure
-    from chainrule.viz.curves import figure
+    from chainrule.viz import save_figure
+    from chainrule.viz.style import new_figure
 
-    fig, axes = figure(1, 2, size=(5.0, 4.0))
+    fig, axes = new_figure(1, 2, size=(5.0, 4.0))
     for name, r in results.items():
         axes[0][0].plot(range(1, len(r["grad_rms"]) + 1), r["grad_rms"], "o-", label=name)
         axes[0][1].plot(range(1, len(r["signal"]) + 1), r["signal"], "o-", label=name)

@@ -61,13 +61,13 @@ def run(samples: int = 400, noise: float = 0.1, hidden: int = 8, steps: int = 50
 
 def plot(results: dict[str, Any], path: str) -> None:
     """Decision regions of the linear model and the 2-layer net over the data."""
-    from chainrule.diagnose.report import save_figure
-    from chainrule.viz.curves import figure
+    from chainrule.viz import save_figure
+    from chainrule.viz.style import new_figure
 
     x, y = results["x"], results["y"]
     g = np.linspace(x.min() - 0.3, x.max() + 0.3, 150)
     grid = np.stack(np.meshgrid(g, g), axis=-1).reshape(-1, 2).astype(np.float32)
-    fig, axes = figure(1, 2, size=(4.5, 4.0))
+    fig, axes = new_figure(1, 2, size=(4.5, 4.0))
     for ax, key in zip(axes[0], ("linear", "mlp"), strict=True):
         with cr.no_grad():
             region = results[f"{key}_model"](cr.tensor(grid)).data.argmax(axis=1)

@@ -228,9 +228,9 @@ def plot_schedule(schedule: Callable[[int], float] | Sequence[float], steps: int
                   ax: Any = None, label: str | None = None) -> Any:
     """Plot a schedule's learning rate against the step; return the matplotlib figure.
 
-    Uses matplotlib's object API (no pyplot, so no display is needed); a
-    metric-driven :class:`ReduceLROnPlateau` is plotted from the rates it set,
-    e.g. a list of ``get_last_lr()[0]`` recorded per epoch.
+    Drawn by :func:`chainrule.viz.plot_learning_rate` (Agg canvas, no display
+    needed); a metric-driven :class:`ReduceLROnPlateau` is plotted from the
+    rates it set, e.g. a list of ``get_last_lr()[0]`` recorded per epoch.
 
     Args:
         schedule: a callable ``step -> lr`` or a sequence of rates.
@@ -238,18 +238,12 @@ def plot_schedule(schedule: Callable[[int], float] | Sequence[float], steps: int
         ax: an existing ``Axes`` to draw into. Defaults to a new figure.
         label: legend label. Defaults to the schedule's class name.
     """
+    from chainrule.viz import plot_learning_rate
+
     if callable(schedule):
         if steps is None or not isinstance(steps, int) or steps < 1:
             raise ValueError(f"plot_schedule: steps must be a positive int, got {steps!r}")
         values = [float(schedule(t)) for t in range(steps)]
     else:
         values = [float(v) for v in schedule]
-    if ax is None:
-        from matplotlib.figure import Figure
-
-        ax = Figure(figsize=(6, 3.5)).add_subplot()
-    ax.plot(range(len(values)), values, label=label or type(schedule).__name__)
-    ax.set_xlabel("step")
-    ax.set_ylabel("learning rate")
-    ax.legend()
-    return ax.figure
+    return plot_learning_rate(values, ax=ax, label_text=label or type(schedule).__name__)

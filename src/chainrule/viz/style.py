@@ -1,0 +1,128 @@
+"""One look for every chainrule plot: palette, figure factory, titles that say what to look for.
+
+Figures are made with matplotlib's object API (``matplotlib.figure.Figure`` on
+the Agg canvas), never through pyplot, so no display is needed and no figure
+registry keeps them alive. The palette is Okabe and Ito's colour-blind-safe
+set; each role (train, validation, good, bad, reference line) has one colour
+used by every plot, so "orange" means "validation" everywhere.
+
+Every plot function in :mod:`chainrule.viz` is wrapped by :func:`styled`, which
+applies :data:`RC` while it draws, and names its axes with :func:`label`:
+a title, a grey line under it saying what a healthy picture looks like, and
+axis labels with units.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import numpy as np
+
+# Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
+BLUE, ORANGE, GREEN, VERMILLION = "#0072B2", "#E69F00", "#009E73", "#D55E00"
+PURPLE, SKY, YELLOW, GREY = "#CC79A7", "#56B4E9", "#F0E442", "#7F7F7F"
+PALETTE = (BLUE, ORANGE, GREEN, VERMILLION, PURPLE, SKY, YELLOW, "#000000")
+TRAIN, VAL, GOOD, BAD, REFERENCE = BLUE, ORANGE, GREEN, VERMILLION, GREY
+CMAP = "viridis"          # sequential data (confusion matrices, weights magnitudes)
+DIVERGING_CMAP = "RdBu_r"  # signed data centred on zero (weights as images)
+DPI = 100
+
+RC: dict[str, Any] = {
+    "axes.prop_cycle": None,  # filled in by styled() (needs matplotlib's cycler)
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "grid.linewidth": 0.6,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.titlesize": 11,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.labelsize": 9,
+    "xtick.labelsize": 8,
+    "ytick.labelsize": 8,
+    "legend.fontsize": 8,
+    "legend.frameon": False,
+    "lines.linewidth": 1.6,
+    "font.family": "DejaVu Sans",
+    "figure.dpi": DPI,
+    "savefig.dpi": DPI,
+    "image.cmap": CMAP,
+}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _rc() -> dict[str, Any]:
+    from cycler import cycler
+
+    return {**RC, "axes.prop_cycle": cycler(color=PALETTE)}
+
+
+def styled(fn: F) -> F:
+    """Decorator: run a plot function under :data:`RC` (palette, grid, fonts)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        import matplotlib
+
+        with matplotlib.rc_context(_rc()):
+            return fn(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def new_figure(nrows: int = 1, ncols: int = 1, size: tuple[float, float] = (6.0, 4.0),
+               **subplot_kw: Any) -> tuple[Any, np.ndarray]:
+    """A ``(Figure, axes)`` pair on the Agg canvas; ``axes`` is always 2-D (``[row][col]``).
+
+    ``size`` is one panel's (width, height) in inches; the figure is ``ncols`` by
+    ``nrows`` panels. No pyplot: the figure needs no display and is freed with
+    its last reference.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(size[0] * ncols, size[1] * nrows), layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(nrows, ncols, squeeze=False, subplot_kw=subplot_kw or None)
+    return fig, axes
+
+
+def label(ax: Any, title: str, hint: str | None = None, xlabel: str | None = None,
+          ylabel: str | None = None) -> None:
+    """Title ``ax``, add the grey ``hint`` (what to look for) under it, and label the axes."""
+    if hint:
+        ax.set_title(f"{title}\n", loc="left")
+        ax.text(0.0, 1.02, hint, transform=ax.transAxes, fontsize=8, color=GREY,
+                va="bottom", ha="left")
+    else:
+        ax.set_title(title, loc="left")
+    if xlabel is not None:
+        ax.set_xlabel(xlabel)
+    if ylabel is not None:
+        ax.set_ylabel(ylabel)
+
+
+def log_if_positive(ax: Any, values: Any, axis: str = "y") -> None:
+    """Log scale on ``axis`` when every finite value is > 0 and they span > 1 decade."""
+    v = np.ravel(np.asarray(values, dtype=np.float64))
+    v = v[np.isfinite(v)]
+    if v.size and v.min() > 0 and v.max() / v.min() > 10:
+        (ax.set_yscale if axis == "y" else ax.set_xscale)("log")
+
+
+def legend(ax: Any, **kwargs: Any) -> None:
+    """A legend only when something is labelled (matplotlib warns otherwise)."""
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(**kwargs)
+
+
+def empty(ax: Any, message: str) -> None:
+    """Say in the panel why it has nothing to show, instead of an empty frame."""
+    ax.text(0.5, 0.5, message, transform=ax.transAxes, ha="center", va="center",
+            color=GREY, fontsize=9, wrap=True)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.grid(False)
