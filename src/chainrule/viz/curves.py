@@ -29,6 +29,7 @@ from chainrule.viz.style import (
     TRAIN,
     VAL,
     empty,
+    integer_ticks,
     label,
     legend,
     log_if_positive,
@@ -142,6 +143,7 @@ def _draw_loss(axes: Sequence[Any], epoch_logs: Logs, step_logs: Logs | None,
         log_if_positive(ax, np.concatenate(shown))
     else:
         empty(ax, "no epoch has ended yet")
+    integer_ticks(ax)
     label(ax, "loss per epoch", "validation far above train = overfitting; both high = "
           "underfitting", "epoch", LOSS_UNITS)
     legend(ax)
@@ -182,6 +184,7 @@ def _draw_metrics(axes: Sequence[Any], epoch_logs: Logs, names: Sequence[str],
             finite = np.flatnonzero(np.isfinite(train) & np.isfinite(val))
             if finite.size:
                 gap_text = f" (gap {train[finite[-1]] - val[finite[-1]]:+.3g})"
+        integer_ticks(ax)
         label(ax, f"{name}{gap_text}", "a gap that keeps widening = overfitting", "epoch", name)
         legend(ax)
 

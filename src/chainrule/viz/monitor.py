@@ -106,7 +106,7 @@ def plot_histograms(records: Records, kind: str = "activations", snapshots: int 
              if section == "activations" or _is_weight(n)]
     names = [n for n in names if any(counts_key in r.get(section, {}).get(n, {})
                                      for r in records)]
-    fig, axes = new_figure(1, max(len(names), 1), size=(3.4, 2.8))
+    fig, axes = new_figure(1, max(len(names), 1), size=(3.6, 3.0))
     if not names:
         empty(axes[0][0], f"no {kind} histograms were recorded")
         return fig
@@ -121,7 +121,6 @@ def plot_histograms(records: Records, kind: str = "activations", snapshots: int 
             if counts_key in entry:
                 ax.stairs(entry[counts_key], entry[edges_key], color=colour, fill=False,
                           linewidth=1.3, label=f"step {records[i]['step']}")
-        label(ax, name, "smooth spread; a spike at 0 or flat tails signal trouble", xlabel,
-              "count")
+        label(ax, name, "early light, late dark; watch the spread", xlabel, "count")
         legend(ax, fontsize=7)
     return fig

@@ -113,6 +113,19 @@ def log_if_positive(ax: Any, values: Any, axis: str = "y") -> None:
         (ax.set_yscale if axis == "y" else ax.set_xscale)("log")
 
 
+def integer_ticks(ax: Any, axis: str = "x") -> None:
+    """Whole-number ticks only (epochs, layers), however few points there are."""
+    from matplotlib.ticker import MaxNLocator
+
+    (ax.xaxis if axis == "x" else ax.yaxis).set_major_locator(MaxNLocator(integer=True))
+
+
+def short(text: Any, limit: int = 16) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis, for tick labels of user names."""
+    text = str(text)
+    return text if len(text) <= limit else text[:limit - 1] + "\u2026"
+
+
 def legend(ax: Any, **kwargs: Any) -> None:
     """A legend only when something is labelled (matplotlib warns otherwise)."""
     if ax.get_legend_handles_labels()[0]:
