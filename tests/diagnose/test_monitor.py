@@ -114,3 +114,35 @@ def test_series_plot_and_to_dict(tmp_path):
 def test_bad_interval_raises(every):
     with pytest.raises(ValueError, match="every must be an integer"):
         Monitor(every=every)
+
+
+def test_histograms_of_weights_and_gradients_per_parameter():
+    monitor, spy = Monitor(every=20), Spy()
+    model, _ = fit([monitor, spy], epochs=1)
+    record = monitor.records[-1]
+    entry = record["parameters"]["0.weight"]
+    counts, edges = np.histogram(spy.after[record["step"]], bins=30)  # weights after the step
+    assert entry["hist_counts"] == counts.tolist() and entry["hist_edges"] == edges.tolist()
+    assert sum(entry["grad_hist_counts"]) == model[0].weight.data.size
+    assert len(entry["grad_hist_edges"]) == 31
+
+
+class Reader(Callback):
+    """Reads monitor.json at each epoch's end, after the Monitor (listed first) wrote it."""
+
+    def __init__(self, path):
+        self.path, self.seen = path, []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seen.append(len(json.loads(self.path.read_text())["records"]))
+
+
+def test_directory_gets_monitor_json_every_epoch(tmp_path):
+    monitor = Monitor(every=10, directory=tmp_path)
+    reader = Reader(tmp_path / "monitor.json")
+    fit([monitor, reader], epochs=2)
+    saved = json.loads((tmp_path / "monitor.json").read_text())
+    assert saved["every"] == 10 and len(saved["records"]) == len(monitor.records)
+    assert reader.seen[0] < reader.seen[1] == len(monitor.records)  # grows while training
+    assert [p.name for p in tmp_path.iterdir()] == ["monitor.json"]
+    assert Monitor(every=10).save() is None  # no directory, nothing written

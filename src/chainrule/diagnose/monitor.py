@@ -24,8 +24,10 @@ from typing import Any
 
 import numpy as np
 
-from chainrule.diagnose.statistics import Recorder, spectra, update_ratio
+from chainrule.diagnose.statistics import BINS, Recorder, spectra, update_ratio
 from chainrule.train.callbacks.base import Callback, Logs
+
+MONITOR_FILE = "monitor.json"
 
 
 class Monitor(Callback):
@@ -34,15 +36,20 @@ class Monitor(Callback):
     Args:
         every: record the steps 1, every + 1, 2 * every + 1, ... (numbered like
             ``History.steps["step"]``). Defaults to ``100``.
-        histograms: keep each layer's 30-bin activation histogram. Defaults to ``True``.
+        histograms: keep 30-bin histograms of each layer's activations and of each
+            parameter's values and gradient. Defaults to ``True``.
         spectra: also record each weight matrix's largest singular values (an SVD
             per matrix per record: costly for big layers). Defaults to ``False``.
+        directory: a run folder: the records are written to ``directory/monitor.json``
+            (atomically, at the end of every epoch and of training), where
+            ``chainrule report`` finds them. Defaults to ``None`` (kept in memory only).
 
     Attributes:
         records: one dict per recorded step: ``{"step", "epoch", "loss",
             "activations": {layer: {"kind", "mean", "std", "dead_fraction",
             "saturated_fraction", "grad_std", "hist_counts", "hist_edges"}},
-            "parameters": {name: {"norm", "grad_norm", "update_ratio"}},
+            "parameters": {name: {"norm", "grad_norm", "update_ratio", "hist_counts",
+            "hist_edges", "grad_hist_counts", "grad_hist_edges"}},
             "spectra": {name: [largest singular values]}}`` (JSON values only).
 
     Example:
@@ -51,10 +58,12 @@ class Monitor(Callback):
         >>> monitor.plot("monitor.png")  # doctest: +SKIP
     """
 
-    def __init__(self, every: int = 100, histograms: bool = True, spectra: bool = False):
+    def __init__(self, every: int = 100, histograms: bool = True, spectra: bool = False,
+                 directory: str | Path | None = None):
         if isinstance(every, bool) or not isinstance(every, int) or every < 1:
             raise ValueError(f"Monitor: every must be an integer >= 1, got {every!r}")
         self.every, self.histograms, self.spectra = every, histograms, spectra
+        self.directory = None if directory is None else Path(directory)
         self.records: list[dict[str, Any]] = []
         self._recorder: Recorder | None = None
         self._before: dict[str, np.ndarray] = {}
@@ -82,8 +91,12 @@ class Monitor(Callback):
         finally:
             self._stop()
 
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        self.save()
+
     def on_train_end(self, logs: Logs | None = None) -> None:
         self._stop()
+        self.save()
 
     def _stop(self) -> None:
         if self._recorder is not None:
@@ -107,6 +120,10 @@ class Monitor(Callback):
                 "norm": float(np.linalg.norm(p.data)),
                 "grad_norm": None if p.grad is None else float(np.linalg.norm(p.grad)),
                 "update_ratio": None if before is None else update_ratio(before, p.data)}
+            if self.histograms:
+                parameters[name].update(_histogram(p.data, "hist"))
+                if p.grad is not None:
+                    parameters[name].update(_histogram(p.grad, "grad_hist"))
         record = {"step": self.trainer.global_step, "epoch": self.trainer.epoch,
                   "loss": float(logs.get("loss", float("nan"))),
                   "activations": activations, "parameters": parameters}
@@ -128,9 +145,20 @@ class Monitor(Callback):
         """``{"every": N, "records": [...]}``, ready for ``json.dumps``."""
         return {"every": self.every, "records": self.records}
 
+    def save(self) -> Path | None:
+        """Write :meth:`to_dict` to ``directory/monitor.json`` (atomic); nothing without a
+        directory. Returns the path written."""
+        if self.directory is None:
+            return None
+        from chainrule.diagnose.report import write_json
+
+        self.directory.mkdir(parents=True, exist_ok=True)
+        return write_json(self.to_dict(), self.directory / MONITOR_FILE)
+
     def plot(self, path: str | Path | None = None):
         """Activation std, gradient norms, update/weight ratios and dead/saturated fractions
-        over the recorded steps; saved to ``path`` (returned) or returned as a figure."""
+        over the recorded steps (:func:`chainrule.viz.plot_monitor`); saved to ``path``
+        (returned) or returned as a figure."""
         from chainrule.diagnose.report import plot_monitor
 
         return plot_monitor(self, path)
@@ -146,3 +174,11 @@ class Monitor(Callback):
             raise ValueError(f"Monitor.load_state_dict: the saved monitor recorded every "
                              f"{state.get('every')} steps, this one every {self.every}")
         self.records = [dict(r) for r in state["records"]]
+
+
+def _histogram(values: np.ndarray, prefix: str) -> dict[str, list]:
+    """``{prefix_counts, prefix_edges}``: a BINS-bin histogram of the finite values."""
+    finite = values[np.isfinite(values)]
+    counts, edges = np.histogram(finite, bins=BINS) if finite.size else \
+        (np.zeros(BINS, np.int64), np.linspace(0.0, 1.0, BINS + 1))
+    return {f"{prefix}_counts": counts.tolist(), f"{prefix}_edges": edges.tolist()}
