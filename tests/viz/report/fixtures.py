@@ -69,9 +69,14 @@ def write_run(folder: Path, *, full: bool = True, name: str = "digits_mlp") -> P
         (folder / "monitor.json").write_text(json.dumps({"every": 10, "records": records(5)}))
         (folder / "explain.png").write_bytes(png_bytes())
         (folder / "explain.json").write_text(json.dumps(
-            {"plots": ["explain.png", "../outside.png", "missing.png"],
-             "importance": [{"feature": XSS_COLUMN, "mean": 0.2, "std": 0.01},
-                            {"feature": "age", "mean": 0.05, "std": 0.02}]}))
+            {"data": "test", "n_samples": 60, "task": "classification",
+             "plots": ["explain.png", "../outside.png", "missing.png"],
+             "importance": {"scoring": "accuracy", "baseline": 0.9, "features": [
+                 {"name": XSS_COLUMN, "mean": 0.2, "std": 0.01},
+                 {"name": "age", "mean": 0.05, "std": 0.02}]},
+             "surrogate": {"fidelity": 0.93, "rules": "age <= 3\n  class a\nage > 3",
+                           "importances": {"age": 1.0}},
+             "saliency": [{"name": "age", "gradient": 0.1, "gradient_x_input": 0.2}]}))
     return folder
 
 

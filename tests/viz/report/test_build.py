@@ -29,7 +29,9 @@ def test_a_run_with_every_file_has_every_section_and_only_embedded_images(tmp_pa
     assert "script" not in page.tags and "link" not in page.tags
     for needle in ("digits_mlp", "finished", "9.9", "test accuracy", "0.81",
                    "seconds per epoch", "1,234", "learning rate (range test)", "lower it",
-                   "activations at step 41", "update / weight", 'out_features = 3'):
+                   "activations at step 41", "update / weight", 'out_features = 3',
+                   "importance: features", "surrogate: rules", "age <= 3", "0.93",
+                   "gradient_x_input", "classification"):
         assert needle in page.visible, needle
 
 

@@ -181,27 +181,48 @@ def evaluation_section(extras: Mapping[str, Any]) -> dict[str, Any] | None:
 
 
 def explain_section(folder: Folder) -> dict[str, Any] | None:
-    """What ``chainrule explain`` saved: its plots, and its tables of flat records."""
+    """What ``chainrule explain`` saved: its headline numbers, its plots, and its tables
+    (importance, saliency, surrogate rules ...)."""
     explain = folder.get("explain")
     if not isinstance(explain, Mapping):
         return None
-    blocks = [image_file(folder.path, p) for p in explain.get("plots") or []]
+    scalars = [(k, v) for k, v in explain.items() if _scalar(v) and k != "run_dir"]
+    blocks: list[dict[str, Any] | None] = [cards(scalars) if scalars else None]
+    blocks += [image_file(folder.path, p) for p in explain.get("plots") or []]
     for key, value in explain.items():
-        blocks.append(flat_table(key, value))
+        if key != "plots":
+            blocks += nested_tables(key, value)
     return section("explain", "Explanations", blocks)
 
 
-def flat_table(key: str, value: Any) -> dict[str, Any] | None:
-    """A table of a list of flat dicts (one row each) or a flat mapping (one row per key)."""
-    if isinstance(value, Mapping) and value and all(not isinstance(v, (Mapping, list))
-                                                    for v in value.values()):
-        return table([key, "value"], [[k, v] for k, v in value.items()], caption=key)
-    if isinstance(value, list) and value and all(isinstance(r, Mapping) for r in value):
+def _scalar(value: Any) -> bool:
+    return value is None or isinstance(value, (str, int, float, bool))
+
+
+def _records(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(r, Mapping)
+                                                           for r in value)
+
+
+def nested_tables(key: str, value: Any) -> list[dict[str, Any] | None]:
+    """Tables of a JSON value: a list of records (scalar columns only), a mapping's scalar
+    entries, and one level down the mapping's lists of records and multi-line texts."""
+    if _records(value):
         columns = [c for c in dict.fromkeys(c for r in value for c in r)
-                   if all(not isinstance(r.get(c), (Mapping, list)) for r in value)]
-        if columns:
-            return table(columns, [[r.get(c) for c in columns] for r in value], caption=key)
-    return None
+                   if all(_scalar(r.get(c)) for r in value)]
+        return [table(columns, [[r.get(c) for c in columns] for r in value], caption=key)
+                if columns else None]
+    if not isinstance(value, Mapping):
+        return []
+    flat = [(k, v) for k, v in value.items() if _scalar(v) and not
+            (isinstance(v, str) and "\n" in v)]
+    out = [table([key, "value"], flat, caption=key) if flat else None]
+    for sub, inner in value.items():
+        if _records(inner):
+            out += nested_tables(f"{key}: {sub}", inner)
+        elif isinstance(inner, str) and "\n" in inner:
+            out.append(pre(inner, f"{key}: {sub}"))
+    return out
 
 
 def problems_section(folder: Folder) -> dict[str, Any] | None:
