@@ -160,9 +160,17 @@ class DataLoader:
         if token == self._token:
             self._end_epoch()
 
+    def _positions(self, i: int) -> tuple[int, int]:
+        """Batch ``i``'s positions ``[lo, hi)`` in the epoch's order."""
+        return i * self.batch_size, min((i + 1) * self.batch_size, len(self._x))
+
+    def _batch_seed(self, epoch_seed: int, i: int) -> list[int]:
+        """The seed of batch ``i``'s transform generator."""
+        return [epoch_seed, i]
+
     def _batch(self, i: int, order: np.ndarray | None, epoch_seed: int,
                transform: Transform | None) -> tuple[np.ndarray, np.ndarray]:
-        lo, hi = i * self.batch_size, min((i + 1) * self.batch_size, len(self._x))
+        lo, hi = self._positions(i)
         if order is None:
             xb, yb = self._x[lo:hi], self._y[lo:hi]
         else:
@@ -170,7 +178,7 @@ class DataLoader:
             xb, yb = np.take(self._x, idx, axis=0), np.take(self._y, idx, axis=0)
         if transform is None:
             return xb, yb
-        out = transform(xb, yb, np.random.default_rng([epoch_seed, i]))
+        out = transform(xb, yb, np.random.default_rng(self._batch_seed(epoch_seed, i)))
         if not (isinstance(out, tuple) and len(out) == 2
                 and all(isinstance(a, np.ndarray) for a in out) and len(out[0]) == len(out[1])):
             raise TypeError(f"transform {transform!r} must return a tuple (x, y) of ndarrays with "

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from chainrule.data.loader import DataLoader, Transform
 from chainrule.distributed.comm import World, world
 
@@ -32,7 +30,7 @@ class ShardedLoader(DataLoader):
         seed: the generator seed; must be the same on every rank (``None`` takes rank 0's
             draw from the global generator). Defaults to ``None``.
         transform: augmentation ``f(x, y, rng)``; rank ``r`` draws batch ``i``'s randomness
-            from ``[epoch_seed, i, r]`` so ranks augment independently.
+            from the seed ``[epoch_seed, i, r]``, so ranks augment independently.
         world: the job's ranks. Defaults to :func:`chainrule.distributed.world`.
 
     Raises:
@@ -67,7 +65,7 @@ class ShardedLoader(DataLoader):
         hi = len(self._x) if i == len(self) - 1 else min(lo + self.global_batch, len(self._x))
         return lo, hi
 
-    def local_range(self, i: int) -> tuple[int, int]:
+    def _positions(self, i: int) -> tuple[int, int]:
         """This rank's positions ``[lo, hi)`` within global batch ``i``'s range."""
         lo, hi = self.global_range(i)
         m, ranks, r = hi - lo, self.world.size, self.world.rank
@@ -75,23 +73,15 @@ class ShardedLoader(DataLoader):
         start = lo + r * base + min(r, extra)
         return start, start + base + (r < extra)
 
+    def _batch_seed(self, epoch_seed: int, i: int) -> list[int]:
+        """Ranks draw their augmentations independently: the rank joins the seed."""
+        return [epoch_seed, i, self.world.rank]
+
     def share(self, i: int) -> float:
         """This rank's fraction of global batch ``i``: the weight of its mean gradient."""
         lo, hi = self.global_range(i)
-        mine = self.local_range(i)
+        mine = self._positions(i)
         return (mine[1] - mine[0]) / (hi - lo)
-
-    def _batch(self, i: int, order: np.ndarray | None, epoch_seed: int,
-               transform: Transform | None) -> tuple[np.ndarray, np.ndarray]:
-        lo, hi = self.local_range(i)
-        if order is None:
-            xb, yb = self._x[lo:hi], self._y[lo:hi]
-        else:
-            idx = order[lo:hi]
-            xb, yb = np.take(self._x, idx, axis=0), np.take(self._y, idx, axis=0)
-        if transform is None:
-            return xb, yb
-        return transform(xb, yb, np.random.default_rng([epoch_seed, i, self.world.rank]))
 
     def state_dict(self) -> dict:
         """The position (as :class:`DataLoader`'s) and the world size it was sharded for."""
