@@ -10,7 +10,7 @@ import pytest
 MODULES = ["chainrule.data", "chainrule.data.datasets", "chainrule.data.split",
            "chainrule.data.loader", "chainrule.data.augment", "chainrule.data.preprocess",
            "chainrule.data.preprocess.scale", "chainrule.data.preprocess.pca",
-           "chainrule.data.preprocess.pipeline"]
+           "chainrule.data.preprocess.pipeline", "chainrule.data.tabular"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -31,10 +31,12 @@ from chainrule.data.synthetic import (
     two_moons,
     xor,
 )
+from chainrule.data.tabular import TabularDataset, TabularSchema
 
 __all__ = [
     "MNIST", "ArrayDataset", "ChecksumError", "DataLoader", "DownloadError", "augment",
     "check_finite", "circles", "data_root", "function_regression", "label_noise",
     "load_breast_cancer", "load_diabetes", "load_digits", "load_iris", "noisy_labels",
-    "preprocess", "random_labels", "spirals", "train_val_split", "two_moons", "xor",
+    "preprocess", "random_labels", "spirals", "TabularDataset", "TabularSchema",
+    "train_val_split", "two_moons", "xor",
 ]

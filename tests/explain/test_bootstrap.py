@@ -1,0 +1,54 @@
+"""Bootstrap intervals: coverage of the true mean, determinism across worker counts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from chainrule.explain import bootstrap
+from chainrule.explain.bootstrap import resample_indices
+from chainrule.sklearn import MLPClassifier, MLPRegressor
+
+LINEAR = dict(hidden_layer_sizes=(4,), activation="identity", epochs=60, learning_rate=0.05,
+              batch_size=200, alpha=0.0, tol=0.0)
+
+
+def test_95_percent_intervals_cover_the_true_mean_of_a_noisy_linear_target():
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, size=(200, 2))
+    truth = lambda x: 1.0 + 2.0 * x[:, 0] - x[:, 1]  # noqa: E731
+    y = truth(X) + rng.normal(scale=0.5, size=200)
+    X_eval = rng.uniform(-1, 1, size=(60, 2))
+    result = bootstrap(MLPRegressor(**LINEAR), X_eval, X=X, y=y, B=40, workers=1, seed=0)
+    assert result.predictions.shape == (40, 60) and result.level == 0.95
+    covered = np.mean((result.lower <= truth(X_eval)) & (truth(X_eval) <= result.upper))
+    assert 0.85 <= covered <= 0.99
+    assert np.all(result.lower <= result.mean) and np.all(result.mean <= result.upper)
+
+
+def test_workers_give_the_same_bits_as_one_process():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(80, 3))
+    y = (X[:, 0] > 0).astype(int)
+    est = MLPClassifier((4,), epochs=3)
+    one = bootstrap(est, X[:5], X=X, y=y, B=3, workers=1, seed=7)
+    two = bootstrap(est, X[:5], X=X, y=y, B=3, workers=2, seed=7)
+    np.testing.assert_array_equal(one.predictions, two.predictions)
+    assert np.all((0 <= one.predictions) & (one.predictions <= 1))
+
+
+def test_stratified_resamples_keep_every_class():
+    y = np.array([0] * 95 + [1] * 5)
+    rows = resample_indices(y, 100, 50, np.random.default_rng(0), stratified=True)
+    assert rows.shape == (50, 100)
+    assert all((y[r] == 1).sum() == 5 for r in rows)
+
+
+def test_bad_arguments():
+    est = MLPRegressor()
+    with pytest.raises(ValueError, match="B >= 2"):
+        bootstrap(est, np.zeros((2, 2)), X=np.zeros((4, 2)), y=np.zeros(4), B=1)
+    with pytest.raises(ValueError, match="level"):
+        bootstrap(est, np.zeros((2, 2)), X=np.zeros((4, 2)), y=np.zeros(4), level=95)
+    with pytest.raises(ValueError, match="training data X and y"):
+        bootstrap(est, np.zeros((2, 2)))
