@@ -45,6 +45,8 @@ bench: $(VENV)/.installed-dev
 		--json benchmarks/results/mnist_mlp.json
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python benchmarks/mnist_memory.py
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python benchmarks/profile_step.py
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python benchmarks/explain.py \
+		--json benchmarks/results/explain.json
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info

@@ -13,9 +13,9 @@ the cores. The resamples and per-replicate seeds are drawn up front from
 ``seed``: the result does not depend on the number of workers.
 
 What is refitted is either a scikit-learn style estimator (``chainrule.sklearn`` estimators,
-a Pipeline, any estimator with ``fit``/``predict``; cloned for each replicate, its
-``random_state`` set per replicate when it has one) with training data ``X``, ``y``; or a run
-config (a ``RunConfig``, or the path of a TOML file), whose training split is resampled and
+a Pipeline, any estimator with ``fit``/``predict``; cloned for each replicate, every
+``random_state`` parameter, a Pipeline's steps' too, set per replicate) with training data
+``X``, ``y``; or a run config (a ``RunConfig``, or the path of a TOML file), whose training split is resampled and
 trained as the run would be (its preprocessing is fitted once on the whole training split).
 """
 
@@ -74,8 +74,8 @@ def _refit_estimator(job: tuple) -> np.ndarray:
 
     estimator, X, y, rows, seed, X_eval, target = job
     model = clone(estimator)
-    if "random_state" in model.get_params():
-        model.set_params(random_state=seed)
+    seeds = {k: seed for k in model.get_params() if k.split("__")[-1] == "random_state"}
+    model.set_params(**seeds)  # also the steps of a Pipeline
     model.fit(X[rows], y[rows])
     return positive_proba(model, X_eval, target)
 
