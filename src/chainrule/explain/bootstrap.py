@@ -15,8 +15,9 @@ the cores. The resamples and per-replicate seeds are drawn up front from
 What is refitted is either a scikit-learn style estimator (``chainrule.sklearn`` estimators,
 a Pipeline, any estimator with ``fit``/``predict``; cloned for each replicate, every
 ``random_state`` parameter, a Pipeline's steps' too, set per replicate) with training data
-``X``, ``y``; or a run config (a ``RunConfig``, or the path of a TOML file), whose training split is resampled and
-trained as the run would be (its preprocessing is fitted once on the whole training split).
+``X``, ``y``; or a run config (a ``RunConfig``, or the path of a TOML file), whose training
+split is resampled and trained as the run would be (its preprocessing is fitted once on the
+whole training split).
 """
 
 from __future__ import annotations
