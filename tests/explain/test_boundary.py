@@ -16,12 +16,14 @@ def test_grid_probabilities_and_labels_follow_the_rule(threshold_classifier):
     expected = np.broadcast_to(grid.xs > 0.5, (41, 41)).astype(int)
     np.testing.assert_array_equal(grid.labels, expected)
     assert np.all((grid.values > 0.5) == (grid.labels == 1))
+    assert grid.proba.shape == (41, 41, 2)
+    np.testing.assert_allclose(grid.proba.sum(axis=-1), 1.0, rtol=1e-6)
 
 
 def test_other_features_are_held_at_their_means(additive_net):
     X = np.random.default_rng(1).normal(size=(50, 3)) + [0, 0, 4]
     grid = decision_boundary(additive_net, X, features=(0, 2), resolution=5)
-    assert grid.labels is None and grid.features == (0, 2)
+    assert grid.labels is None and grid.proba is None and grid.features == (0, 2)
     # f does not use x2; x1 sits at its mean: each row of the grid (fixed x2) is the same.
     np.testing.assert_allclose(grid.values, np.broadcast_to(grid.values[0], (5, 5)), atol=1e-6)
     with pytest.raises(ValueError, match="two different columns"):

@@ -20,13 +20,15 @@ from chainrule.explain.model import as_estimator, is_classifier, positive_proba
 @dataclass
 class BoundaryGrid:
     """Result of :func:`decision_boundary`: grid axes ``xs`` (R1,), ``ys`` (R2,), ``values``
-    (R2, R1) (probability or prediction), ``labels`` (R2, R1) predicted classes or None, and
-    the two ``features`` (column indices)."""
+    (R2, R1) (probability or prediction), ``labels`` (R2, R1) predicted classes and ``proba``
+    (R2, R1, K) every class's probability (both None for a regressor), and the two
+    ``features`` (column indices)."""
 
     xs: np.ndarray
     ys: np.ndarray
     values: np.ndarray
     labels: np.ndarray | None
+    proba: np.ndarray | None
     features: tuple[int, int]
 
 
@@ -62,7 +64,11 @@ def decision_boundary(model: Any, X: Any, features: tuple[int, int] = (0, 1), *,
     gx, gy = np.meshgrid(axes[0], axes[1])
     rows = np.repeat(typical_row(x, groups)[None, :], gx.size, axis=0)
     rows[:, i], rows[:, j] = gx.reshape(-1), gy.reshape(-1)
-    values = positive_proba(estimator, rows, target).reshape(gx.shape)
-    labels = np.asarray(estimator.predict(rows)).reshape(gx.shape) \
-        if is_classifier(estimator) else None
-    return BoundaryGrid(axes[0], axes[1], values, labels, (int(i), int(j)))
+    if not is_classifier(estimator):
+        values = positive_proba(estimator, rows, target).reshape(gx.shape)
+        return BoundaryGrid(axes[0], axes[1], values, None, None, (int(i), int(j)))
+    proba = np.asarray(estimator.predict_proba(rows), dtype=np.float64)
+    labels = np.asarray(estimator.classes_)[proba.argmax(axis=1)].reshape(gx.shape)
+    proba = proba.reshape(gx.shape + (proba.shape[1],))
+    values = proba[..., -1 if target is None else target]
+    return BoundaryGrid(axes[0], axes[1], values, labels, proba, (int(i), int(j)))
