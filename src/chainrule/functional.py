@@ -13,7 +13,23 @@ from chainrule import random as _random
 from chainrule.autograd import ops
 from chainrule.autograd.api import as_floating as _f
 from chainrule.autograd.api import as_tensor as _t
-from chainrule.autograd.api import concatenate, pad, stack, take_along_axis, where
+from chainrule.autograd.api import concatenate, stack, take_along_axis, where
+from chainrule.autograd.entry.activation import *  # noqa: F403
+from chainrule.autograd.entry.activation import __all__ as _activation
+from chainrule.autograd.entry.einsum import einsum
+from chainrule.autograd.entry.elementwise import *  # noqa: F403
+from chainrule.autograd.entry.elementwise import __all__ as _elementwise
+from chainrule.autograd.entry.index import *  # noqa: F403
+from chainrule.autograd.entry.index import __all__ as _index
+from chainrule.autograd.entry.logical import *  # noqa: F403
+from chainrule.autograd.entry.logical import __all__ as _logical
+from chainrule.autograd.entry.pad import pad
+from chainrule.autograd.entry.rearrange import *  # noqa: F403
+from chainrule.autograd.entry.rearrange import __all__ as _rearrange
+from chainrule.autograd.entry.scan import *  # noqa: F403
+from chainrule.autograd.entry.scan import __all__ as _scan
+from chainrule.autograd.entry.sort import *  # noqa: F403
+from chainrule.autograd.entry.sort import __all__ as _sort
 from chainrule.autograd.losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -46,6 +62,7 @@ __all__ = [
     "max_pool2d", "maximum", "maxout", "minimum", "mse_loss", "nll_loss", "pad", "prelu",
     "relu", "sigmoid", "smooth_l1_loss", "softmax", "softplus", "stack", "step",
     "take_along_axis", "tanh", "where",
+    "einsum", *_activation, *_elementwise, *_index, *_logical, *_rearrange, *_scan, *_sort,
 ]
 
 
@@ -87,9 +104,12 @@ def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     return ops.Softplus.apply(_f(x), beta=beta, threshold=threshold)
 
 
-def step(x: Tensor) -> Tensor:
-    """The perceptron's Heaviside step 1[x > 0]; its gradient is zero."""
-    return ops.Step.apply(_f(x))
+def step(x: Tensor, value_at_zero: float = 1.0) -> Tensor:
+    """The perceptron's Heaviside step: 1 for x > 0, 0 for x < 0, ``value_at_zero`` at 0.
+
+    Its gradient is zero. Defaults: value_at_zero=1.0 (deck 004's 1[x >= 0]).
+    """
+    return ops.Step.apply(_f(x), value_at_zero=value_at_zero)
 
 
 def maxout(x: Tensor, pieces: int, axis: int = -1) -> Tensor:

@@ -169,3 +169,23 @@ def check_op(shapes: Sequence[tuple[int, ...]], torch_fn: Callable | None,
         assert x.grad.dtype == np.float32, f"backward pass tensor {i}: dtype {x.grad.dtype}"
         np.testing.assert_allclose(x.grad, tx.grad.numpy(), atol=grad_atol, rtol=grad_rtol,
                                    err_msg=f"backward pass tensor {i}")
+
+
+def check_jvp(shapes: Sequence[tuple[int, ...]], fn: Callable[..., cr.Tensor], *,
+              low: float = -2.0, high: float = 2.0, seed: int = 0) -> None:
+    """Forward mode of ``fn`` in float64: <u, J v> = <J^T u, v> and J v ~ a centred difference."""
+    rng = np.random.default_rng(seed)
+    xs = [cr.tensor(rng.uniform(low, high, size=s), dtype=np.float64, requires_grad=True)
+          for s in shapes]
+    vs = [rng.standard_normal(s) for s in shapes]
+    out, jv = cr.jvp(fn, xs, vs)
+    assert jv.shape == out.shape and jv.dtype == np.float64
+    u = rng.standard_normal(out.shape)
+    jtu = cr.grad(fn(*xs), xs, grad_outputs=[u], allow_unused=True)
+    rhs = sum(float(np.sum(g.data * v)) for g, v in zip(jtu, vs, strict=True) if g is not None)
+    np.testing.assert_allclose(float(np.sum(u * jv.data)), rhs, rtol=1e-10, atol=1e-10)
+    eps = 1e-6
+    with cr.no_grad():
+        ends = [fn(*[cr.tensor(x.data + s * eps * v, dtype=np.float64)
+                     for x, v in zip(xs, vs, strict=True)]).data for s in (1, -1)]
+    np.testing.assert_allclose(jv.data, (ends[0] - ends[1]) / (2 * eps), atol=1e-6)

@@ -24,6 +24,16 @@ CASES = [
     (nn.LogSoftmax(), tnn.LogSoftmax(dim=-1)),
     (nn.PReLU(), tnn.PReLU()),
     (nn.PReLU(num_parameters=3, init=0.1), tnn.PReLU(num_parameters=3, init=0.1)),
+    (nn.SiLU(), tnn.SiLU()),
+    (nn.GELU(), tnn.GELU()),
+    (nn.GELU("tanh"), tnn.GELU("tanh")),
+    (nn.Mish(), tnn.Mish()),
+    (nn.SELU(), tnn.SELU()),
+    (nn.Softsign(), tnn.Softsign()),
+    (nn.LogSigmoid(), tnn.LogSigmoid()),
+    (nn.Hardtanh(-2.0, 0.5), tnn.Hardtanh(-2.0, 0.5)),
+    (nn.ReLU6(), tnn.ReLU6()),
+    (nn.Softmin(1), tnn.Softmin(dim=1)),
 ]
 
 
@@ -40,7 +50,7 @@ def test_activation_matches_torch(ours, theirs, shape):
 def test_step_is_heaviside_with_zero_gradient():
     x = cr.tensor([-1.0, 0.0, 2.0], requires_grad=True)
     y = nn.Step()(x)
-    assert y.data.tolist() == [0.0, 0.0, 1.0]
+    assert y.data.tolist() == [0.0, 1.0, 1.0]  # deck 004: 1 for x >= 0
     y.sum().backward()
     assert not x.grad.any()
 
@@ -66,3 +76,12 @@ def test_prelu_reprs_and_validation():
     assert repr(nn.LeakyReLU(0.2)) == "LeakyReLU(negative_slope=0.2)"
     with pytest.raises(ValueError, match="num_parameters must be a positive integer, got 0"):
         nn.PReLU(0)
+
+
+def test_new_activation_kinds_are_config_layers():
+    for name in ("silu", "gelu", "mish", "selu", "softsign", "logsigmoid", "relu6", "hardtanh"):
+        kind = nn.registry.get(name)
+        assert isinstance(kind.module(), nn.Module)
+    assert nn.registry.get("gelu").options["approximate"].default == "none"
+    with pytest.raises(ValueError, match="GELU: approximate must be 'none' or 'tanh'"):
+        nn.GELU("fast")

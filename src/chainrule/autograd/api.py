@@ -10,16 +10,31 @@ from typing import Any
 
 import numpy as np
 
-from chainrule import random as _random
 from chainrule.autograd import ops
+from chainrule.autograd.entry.creation import *  # noqa: F403
+from chainrule.autograd.entry.creation import __all__ as _creation
+from chainrule.autograd.entry.einsum import einsum
+from chainrule.autograd.entry.elementwise import *  # noqa: F403
+from chainrule.autograd.entry.elementwise import __all__ as _elementwise
+from chainrule.autograd.entry.index import *  # noqa: F403
+from chainrule.autograd.entry.index import __all__ as _index
+from chainrule.autograd.entry.logical import *  # noqa: F403
+from chainrule.autograd.entry.logical import __all__ as _logical
+from chainrule.autograd.entry.rearrange import *  # noqa: F403
+from chainrule.autograd.entry.rearrange import __all__ as _rearrange
+from chainrule.autograd.entry.scan import *  # noqa: F403
+from chainrule.autograd.entry.scan import __all__ as _scan
+from chainrule.autograd.entry.sort import *  # noqa: F403
+from chainrule.autograd.entry.sort import __all__ as _sort
 from chainrule.autograd.ops.reduce import normalize_axes
 from chainrule.autograd.tensor import _FLOAT_KINDS, Tensor, _floating, tensor
 
 __all__ = [
     "abs", "broadcast_to", "clip", "concatenate", "exp", "flatten", "log", "logsumexp",
-    "matmul", "max", "maximum", "mean", "min", "minimum", "ones", "pad", "permute", "rand",
-    "randn", "reshape", "sqrt", "squeeze", "stack", "sum", "take_along_axis", "transpose",
-    "unsqueeze", "var", "where", "zeros", "ones_like", "zeros_like",
+    "matmul", "max", "maximum", "mean", "min", "minimum", "pad", "permute",
+    "reshape", "sqrt", "squeeze", "stack", "sum", "take_along_axis", "transpose",
+    "unsqueeze", "var", "where",
+    "einsum", *_creation, *_elementwise, *_index, *_logical, *_rearrange, *_scan, *_sort,
 ]
 
 
@@ -222,44 +237,3 @@ def squeeze(x: Any, axis: Any = None) -> Tensor:
 
 def unsqueeze(x: Any, axis: int) -> Tensor:
     return _t(x).unsqueeze(axis)
-
-
-# ************************************************************* constructors
-
-
-def zeros(*shape: Any, dtype: Any = np.float32, requires_grad: bool = False) -> Tensor:
-    """A tensor of zeros."""
-    return Tensor(np.zeros(_shape(shape)), dtype=dtype, requires_grad=requires_grad)
-
-
-def ones(*shape: Any, dtype: Any = np.float32, requires_grad: bool = False) -> Tensor:
-    """A tensor of ones."""
-    return Tensor(np.ones(_shape(shape)), dtype=dtype, requires_grad=requires_grad)
-
-
-def zeros_like(x: Tensor) -> Tensor:
-    return Tensor(np.zeros_like(x.data), dtype=x.dtype)
-
-
-def ones_like(x: Tensor) -> Tensor:
-    return Tensor(np.ones_like(x.data), dtype=x.dtype)
-
-
-def randn(*shape: Any, dtype: Any = np.float32, requires_grad: bool = False,
-          generator: np.random.Generator | None = None) -> Tensor:
-    """Standard normal samples from ``generator`` (default: the global one of manual_seed)."""
-    data = _random.resolve(generator).standard_normal(_shape(shape))
-    return Tensor(data, dtype=dtype, requires_grad=requires_grad)
-
-
-def rand(*shape: Any, dtype: Any = np.float32, requires_grad: bool = False,
-         generator: np.random.Generator | None = None) -> Tensor:
-    """Uniform [0, 1) samples from ``generator`` (default: the global one of manual_seed)."""
-    data = _random.resolve(generator).random(_shape(shape))
-    return Tensor(data, dtype=dtype, requires_grad=requires_grad)
-
-
-def _shape(shape: tuple) -> tuple[int, ...]:
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        return tuple(shape[0])
-    return tuple(shape)

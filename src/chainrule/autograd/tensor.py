@@ -362,11 +362,7 @@ class Tensor:
                   keepdims: bool = False) -> Tensor:
         return _ops.LogSumExp.apply(_floating(self), axis=axis, keepdims=keepdims)
 
-    def argmax(self, axis: int | None = None) -> Tensor:
-        return Tensor._wrap(np.asarray(self.data.argmax(axis=axis)))
-
-    def argmin(self, axis: int | None = None) -> Tensor:
-        return Tensor._wrap(np.asarray(self.data.argmin(axis=axis)))
+    # argmax, argmin, prod, any, all, sort, ...: attached by entry/methods.py
 
     # ----------------------------------------------------------------- shape
     def reshape(self, *shape: int | tuple[int, ...]) -> Tensor:

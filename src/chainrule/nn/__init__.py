@@ -13,13 +13,22 @@ diagnose's statistics, the init schemes and the regularisers read it.
 from chainrule.nn import init, kinds, registry, regularize
 from chainrule.nn.activations import (
     ELU,
+    GELU,
+    SELU,
+    Hardtanh,
     LeakyReLU,
+    LogSigmoid,
     LogSoftmax,
+    Mish,
     PReLU,
     ReLU,
+    ReLU6,
     Sigmoid,
+    SiLU,
     Softmax,
+    Softmin,
     Softplus,
+    Softsign,
     Step,
     Tanh,
 )
@@ -51,4 +60,5 @@ __all__ = [
     "ModuleList", "NLLLoss", "PReLU", "Parameter", "ReLU", "RemovableHandle", "Sequential",
     "Sigmoid", "SmoothL1Loss", "Softmax", "Softplus", "StateDictError", "Step", "Tanh",
     "Upsample", "init", "registry", "regularize",
+    "GELU", "Hardtanh", "LogSigmoid", "Mish", "ReLU6", "SELU", "SiLU", "Softmin", "Softsign",
 ]

@@ -109,10 +109,17 @@ class Softplus(Module):
 
 
 class Step(Module):
-    """The perceptron's step 1[x > 0] (zero gradient)."""
+    """The perceptron's step 1[x >= 0] (zero gradient). Defaults: value_at_zero=1.0."""
+
+    def __init__(self, value_at_zero: float = 1.0):
+        super().__init__()
+        self.value_at_zero = value_at_zero
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.step(x)
+        return F.step(x, self.value_at_zero)
+
+    def extra_repr(self) -> str:
+        return f"value_at_zero={self.value_at_zero}"
 
 
 class Softmax(Module):
@@ -141,3 +148,94 @@ class LogSoftmax(Module):
 
     def extra_repr(self) -> str:
         return f"axis={self.axis}"
+
+
+class SiLU(Module):
+    """x sigmoid(x) (swish)."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.silu(x)
+
+
+class GELU(Module):
+    """x Phi(x) with the normal CDF Phi; ``approximate="tanh"`` uses the tanh formula.
+
+    Defaults: approximate="none" (exact, through erf).
+    """
+
+    def __init__(self, approximate: str = "none"):
+        super().__init__()
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
+        self.approximate = approximate
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.gelu(x, self.approximate)
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"
+
+
+class Mish(Module):
+    """x tanh(softplus(x))."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.mish(x)
+
+
+class SELU(Module):
+    """Self-normalising ELU: scale (x if x > 0 else alpha (e^x - 1))."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.selu(x)
+
+
+class Softsign(Module):
+    """x / (1 + |x|)."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.softsign(x)
+
+
+class LogSigmoid(Module):
+    """log(sigmoid(x)), stable for large |x|."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.logsigmoid(x)
+
+
+class Hardtanh(Module):
+    """x clamped to [min_val, max_val]. Defaults: min_val=-1, max_val=1."""
+
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0):
+        super().__init__()
+        if min_val > max_val:
+            raise ValueError(f"Hardtanh: min_val {min_val} is above max_val {max_val}")
+        self.min_val, self.max_val = min_val, max_val
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.hardtanh(x, self.min_val, self.max_val)
+
+    def extra_repr(self) -> str:
+        return f"min_val={self.min_val}, max_val={self.max_val}"
+
+
+class ReLU6(Hardtanh):
+    """min(max(x, 0), 6)."""
+
+    def __init__(self):
+        super().__init__(0.0, 6.0)
+
+
+class Softmin(Module):
+    """softmax(-x) along ``dim``. Defaults: dim=-1."""
+
+    def __init__(self, dim: int = -1):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.softmin(x, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"

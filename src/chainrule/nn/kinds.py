@@ -9,6 +9,7 @@ turns any sample into ``(C * H * W,)``.
 from __future__ import annotations
 
 import math
+from typing import Literal
 
 from chainrule.nn import activations as act
 from chainrule.nn.batchnorm import BatchNorm1d
@@ -53,9 +54,21 @@ register(LayerKind("identity", Identity, roles={"passthrough"}))
 for _name, _cls in (("relu", act.ReLU), ("sigmoid", act.Sigmoid), ("tanh", act.Tanh),
                     ("elu", act.ELU), ("softplus", act.Softplus)):
     register(LayerKind(_name, _cls, roles={"activation"}))
-register(LayerKind("step", act.Step))  # recorded by diagnose, but no gradient to penalise
+register(LayerKind("step", act.Step, options={"value_at_zero": Option(float, 1.0)})
+         )  # recorded by diagnose, but no gradient to penalise
 register(LayerKind(
     "leaky_relu", act.LeakyReLU, options={"negative_slope": Option(float, 0.01, ge=0)},
+    roles={"activation"}))
+for _name, _cls in (("silu", act.SiLU), ("mish", act.Mish), ("selu", act.SELU),
+                    ("softsign", act.Softsign), ("logsigmoid", act.LogSigmoid),
+                    ("relu6", act.ReLU6)):
+    register(LayerKind(_name, _cls, roles={"activation"}))
+register(LayerKind(
+    "gelu", act.GELU, options={"approximate": Option(Literal["none", "tanh"], "none")},
+    roles={"activation"}))
+register(LayerKind(
+    "hardtanh", act.Hardtanh,
+    options={"min_val": Option(float, -1.0), "max_val": Option(float, 1.0)},
     roles={"activation"}))
 register(LayerKind(
     "prelu", act.PReLU,

@@ -26,7 +26,9 @@ def _pairs() -> dict:
         "softplus": (lambda a: tf.softplus(a), F.softplus),
         "softplus beta 2 threshold 1": (lambda a: tf.softplus(a, beta=2.0, threshold=1.0),
                                         lambda a: F.softplus(a, beta=2.0, threshold=1.0)),
-        "step": (lambda a: (a > 0).to(a.dtype) + 0 * a, F.step),
+        "step": (lambda a: (a >= 0).to(a.dtype) + 0 * a, F.step),
+        "step 0 at 0": (lambda a: (a > 0).to(a.dtype) + 0 * a,
+                        lambda a: F.step(a, value_at_zero=0.0)),
     }
 
 
@@ -43,7 +45,7 @@ def test_elementwise_activation(name, shape, seed):
     check_op([shape], theirs, ours, low=-3.0, high=3.0, seed=seed)
 
 
-@pytest.mark.parametrize("name", ["relu", "leaky_relu 0.2", "elu 0.5", "step"])
+@pytest.mark.parametrize("name", ["relu", "leaky_relu 0.2", "elu 0.5", "step", "step 0 at 0"])
 def test_activation_at_zero_matches_torch(name):
     theirs, ours = _pairs()[name]
     check_op([], theirs, ours, values=[[0.0, -1.0, 2.0]], gradcheck=False)
@@ -86,3 +88,11 @@ def test_activations_of_integer_tensors_are_float32():
     i = cr.tensor([-1, 0, 2])
     for out in (F.sigmoid(i), F.tanh(i), F.softmax(i), F.softplus(i), i.exp(), cr.sqrt(i * i)):
         assert out.dtype == np.float32
+
+
+def test_step_value_at_zero_follows_deck_004_by_default():
+    x = cr.tensor([-1.0, 0.0, 2.0], requires_grad=True)
+    np.testing.assert_array_equal(F.step(x).data, [0.0, 1.0, 1.0])
+    np.testing.assert_array_equal(cr.nn.Step(value_at_zero=0.5)(x).data, [0.0, 0.5, 1.0])
+    F.step(x).sum().backward()
+    np.testing.assert_array_equal(x.grad, [0.0, 0.0, 0.0])

@@ -12,6 +12,16 @@ from chainrule.autograd.ops.activation import (
     Step,
     Tanh,
 )
+from chainrule.autograd.ops.activation_extra import (
+    GELU,
+    SELU,
+    GELUTanh,
+    Hardtanh,
+    LogSigmoid,
+    Mish,
+    SiLU,
+    Softsign,
+)
 from chainrule.autograd.ops.arithmetic import (
     Abs,
     Add,
@@ -32,6 +42,23 @@ from chainrule.autograd.ops.arithmetic import (
 )
 from chainrule.autograd.ops.conv import Conv2d, ConvTranspose2d
 from chainrule.autograd.ops.crossentropy import NLL, SoftmaxCrossEntropy
+from chainrule.autograd.ops.einsum import Einsum
+from chainrule.autograd.ops.elementwise import (
+    Acos,
+    Asin,
+    Atan,
+    Cos,
+    Cosh,
+    Erf,
+    FloorDivide,
+    Fmod,
+    Remainder,
+    Rounding,
+    Sin,
+    Sinh,
+    Tan,
+)
+from chainrule.autograd.ops.index import Gather, Scatter
 from chainrule.autograd.ops.linalg import Linear, MatMul
 from chainrule.autograd.ops.loss import (
     L1,
@@ -42,9 +69,19 @@ from chainrule.autograd.ops.loss import (
     KLDiv,
 )
 from chainrule.autograd.ops.norm import BatchNorm
+from chainrule.autograd.ops.padding import PadIndexed
 from chainrule.autograd.ops.penalty import NormPenalty
 from chainrule.autograd.ops.pool import AvgPool2d, MaxPool2d, Resample2d
+from chainrule.autograd.ops.rearrange import (
+    Diag,
+    Flip,
+    RepeatInterleave,
+    Roll,
+    Tile,
+    Triangle,
+)
 from chainrule.autograd.ops.reduce import LogSumExp, Max, Mean, Min, Sum, Var
+from chainrule.autograd.ops.scan import CumProd, CumSum, LogCumSumExp
 from chainrule.autograd.ops.shape import (
     BroadcastTo,
     Concatenate,
@@ -57,5 +94,6 @@ from chainrule.autograd.ops.shape import (
     Transpose,
     Unsqueeze,
 )
+from chainrule.autograd.ops.sort import Prod
 
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -155,10 +155,13 @@ class Softplus(Function):
 
 
 class Step(Function):
-    """Heaviside step 1[a > 0]; its derivative is zero wherever it exists."""
+    """Heaviside step: 1 for a > 0, 0 for a < 0, ``value_at_zero`` at 0; derivative zero.
 
-    def forward(self, a: np.ndarray) -> np.ndarray:
-        return (a > 0).astype(a.dtype)
+    The default value at zero is 1, the perceptron's a(x) = 1[x >= 0] of deck 004.
+    """
+
+    def forward(self, a: np.ndarray, value_at_zero: float = 1.0) -> np.ndarray:
+        return np.heaviside(a, a.dtype.type(value_at_zero))
 
     def backward(self, g: np.ndarray) -> np.ndarray:
         return np.zeros_like(g)

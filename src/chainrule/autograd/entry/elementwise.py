@@ -1,0 +1,103 @@
+"""Entry points of the elementwise family: trigonometric and hyperbolic functions, erf, the
+rounding ops, remainders and floor division (the ops are in ``ops/elementwise.py``).
+
+Integer input to a smooth op becomes float32 (torch's default dtype); the rounding ops
+keep an integer tensor as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from chainrule.autograd.function import Function
+from chainrule.autograd.ops.elementwise import (
+    Acos,
+    Asin,
+    Atan,
+    Cos,
+    Cosh,
+    Erf,
+    FloorDivide,
+    Fmod,
+    Remainder,
+    Rounding,
+    Sin,
+    Sinh,
+    Tan,
+)
+from chainrule.autograd.tensor import Tensor, _floating
+
+__all__ = ["acos", "asin", "atan", "ceil", "cos", "cosh", "erf", "floor", "floor_divide", "fmod",
+           "remainder", "round", "sign", "sin", "sinh", "tan", "trunc"]
+
+
+def _t(x: Any) -> Tensor:
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+def _unary(cls: type[Function], name: str) -> Callable[[Any], Tensor]:
+    def op(input: Any) -> Tensor:  # noqa: A002 -- torch's argument name
+        return cls.apply(_floating(_t(input)))
+
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = f"{cls.__doc__} Elementwise; integer input becomes float32."
+    return op
+
+
+sin = _unary(Sin, "sin")
+cos = _unary(Cos, "cos")
+tan = _unary(Tan, "tan")
+asin = _unary(Asin, "asin")
+acos = _unary(Acos, "acos")
+atan = _unary(Atan, "atan")
+sinh = _unary(Sinh, "sinh")
+cosh = _unary(Cosh, "cosh")
+erf = _unary(Erf, "erf")
+
+
+def sign(input: Any) -> Tensor:  # noqa: A002
+    """-1, 0 or 1 by the sign of each element; zero gradient."""
+    return Rounding.apply(_t(input), kind="sign")
+
+
+def floor(input: Any) -> Tensor:  # noqa: A002
+    """The largest whole number <= each element; zero gradient."""
+    return Rounding.apply(_t(input), kind="floor")
+
+
+def ceil(input: Any) -> Tensor:  # noqa: A002
+    """The smallest whole number >= each element; zero gradient."""
+    return Rounding.apply(_t(input), kind="ceil")
+
+
+def trunc(input: Any) -> Tensor:  # noqa: A002
+    """Each element rounded towards zero; zero gradient."""
+    return Rounding.apply(_t(input), kind="trunc")
+
+
+def round(input: Any, decimals: int = 0) -> Tensor:  # noqa: A001, A002
+    """Round to ``decimals`` places, halves to even (as torch and NumPy); zero gradient."""
+    return Rounding.apply(_t(input), kind="round", decimals=decimals)
+
+
+def _binary(a: Any, b: Any) -> tuple[Tensor, Tensor]:
+    if isinstance(a, Tensor):
+        return a._operands(b)
+    b_, a_ = _t(b)._operands(a)
+    return a_, b_
+
+
+def remainder(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """input - other * floor(input / other): the result has the sign of ``other`` (``%``)."""
+    return Remainder.apply(*_binary(input, other))
+
+
+def fmod(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """input - other * trunc(input / other): the result has the sign of ``input``."""
+    return Fmod.apply(*_binary(input, other))
+
+
+def floor_divide(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """floor(input / other), Python's ``//`` (integers stay integers); zero gradient."""
+    return FloorDivide.apply(*_binary(input, other))
