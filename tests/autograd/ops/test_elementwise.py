@@ -16,6 +16,10 @@ SMOOTH = {
     "sin": (cr.sin, -3.0, 3.0), "cos": (cr.cos, -3.0, 3.0), "tan": (cr.tan, -1.2, 1.2),
     "asin": (cr.asin, -0.9, 0.9), "acos": (cr.acos, -0.9, 0.9), "atan": (cr.atan, -3.0, 3.0),
     "sinh": (cr.sinh, -3.0, 3.0), "cosh": (cr.cosh, -3.0, 3.0), "erf": (cr.erf, -3.0, 3.0),
+    "erfc": (cr.erfc, -3.0, 3.0), "log1p": (cr.log1p, -0.5, 3.0), "expm1": (cr.expm1, -3.0, 3.0),
+    "log2": (cr.log2, 0.2, 3.0), "log10": (cr.log10, 0.2, 3.0), "exp2": (cr.exp2, -3.0, 3.0),
+    "rsqrt": (cr.rsqrt, 0.2, 3.0), "reciprocal": (cr.reciprocal, 0.3, 3.0),
+    "square": (cr.square, -3.0, 3.0),
 }
 ROUNDING = ["sign", "floor", "ceil", "round", "trunc"]
 
@@ -125,3 +129,7 @@ def test_out_of_domain_is_nan_like_torch():
 def test_integer_input_to_smooth_ops_is_float32():
     assert cr.sin(cr.tensor([1, 2])).dtype == np.float32
     assert cr.erf([0, 1]).dtype == np.float32
+
+
+def test_square_of_integers_stays_integer():
+    assert cr.square(cr.tensor([2, -3])).tolist() == [4, 9]

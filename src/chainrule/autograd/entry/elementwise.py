@@ -18,18 +18,28 @@ from chainrule.autograd.ops.elementwise import (
     Cos,
     Cosh,
     Erf,
+    Erfc,
+    Exp2,
+    Expm1,
     FloorDivide,
     Fmod,
+    Log1p,
+    Log2,
+    Log10,
+    Reciprocal,
     Remainder,
     Rounding,
+    Rsqrt,
     Sin,
     Sinh,
+    Square,
     Tan,
 )
 from chainrule.autograd.tensor import Tensor, _floating
 
-__all__ = ["acos", "asin", "atan", "ceil", "cos", "cosh", "erf", "floor", "floor_divide", "fmod",
-           "remainder", "round", "sign", "sin", "sinh", "tan", "trunc"]
+__all__ = ["acos", "asin", "atan", "ceil", "cos", "cosh", "erf", "erfc", "exp2", "expm1", "floor",
+           "floor_divide", "fmod", "log1p", "log2", "log10", "reciprocal", "remainder", "round",
+           "rsqrt", "sign", "sin", "sinh", "square", "tan", "trunc"]
 
 
 def _t(x: Any) -> Tensor:
@@ -54,6 +64,20 @@ atan = _unary(Atan, "atan")
 sinh = _unary(Sinh, "sinh")
 cosh = _unary(Cosh, "cosh")
 erf = _unary(Erf, "erf")
+erfc = _unary(Erfc, "erfc")
+log1p = _unary(Log1p, "log1p")
+expm1 = _unary(Expm1, "expm1")
+log2 = _unary(Log2, "log2")
+log10 = _unary(Log10, "log10")
+exp2 = _unary(Exp2, "exp2")
+rsqrt = _unary(Rsqrt, "rsqrt")
+reciprocal = _unary(Reciprocal, "reciprocal")
+
+
+def square(input: Any) -> Tensor:  # noqa: A002
+    """input^2 elementwise (integers stay integers, as torch)."""
+    x = _t(input)
+    return Square.apply(x) if x.dtype.kind in "fc" else x * x
 
 
 def sign(input: Any) -> Tensor:  # noqa: A002

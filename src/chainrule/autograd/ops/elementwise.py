@@ -1,5 +1,6 @@
-"""Elementwise maths beyond arithmetic: trigonometric and hyperbolic functions, erf, the
-rounding family, and the remainders ``%`` / ``fmod`` with floor division ``//``.
+"""Elementwise maths beyond arithmetic: trigonometric and hyperbolic functions, erf/erfc,
+log1p/expm1, log2/log10/exp2, rsqrt/reciprocal/square, the rounding family, and the
+remainders ``%`` / ``fmod`` with floor division ``//``.
 
 Smooth ops keep their input and output for the derivative. The rounding ops (sign,
 floor, ceil, round, trunc) are piecewise constant: their gradient is zero everywhere,
@@ -58,7 +59,9 @@ def smooth_op(name: str, f: Callable, df: Callable, doc: str,
                                   "__doc__": doc, "__module__": module})
 
 
-_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)  # a Python float: keeps float32 float32
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)  # Python floats: float32 stays float32
+_LN2 = math.log(2.0)
+_INV_LN2, _INV_LN10 = 1.0 / math.log(2.0), 1.0 / math.log(10.0)
 
 Sin = smooth_op("Sin", np.sin, lambda a, out: np.cos(a), "sin(a); d/da = cos(a).")
 Cos = smooth_op("Cos", np.cos, lambda a, out: -np.sin(a), "cos(a); d/da = -sin(a).")
@@ -73,6 +76,21 @@ Sinh = smooth_op("Sinh", np.sinh, lambda a, out: np.cosh(a), "sinh(a); d/da = co
 Cosh = smooth_op("Cosh", np.cosh, lambda a, out: np.sinh(a), "cosh(a); d/da = sinh(a).")
 Erf = smooth_op("Erf", _erf, lambda a, out: _TWO_OVER_SQRT_PI * np.exp(-a * a),
               "erf(a) = 2/sqrt(pi) int_0^a e^(-t^2) dt; d/da = 2/sqrt(pi) e^(-a^2).")
+Erfc = smooth_op("Erfc", lambda a: 1 - _erf(a), lambda a, out: -_TWO_OVER_SQRT_PI * np.exp(-a * a),
+                 "erfc(a) = 1 - erf(a); d/da = -2/sqrt(pi) e^(-a^2).")
+Log1p = smooth_op("Log1p", np.log1p, lambda a, out: 1 / (1 + a),
+                  "log(1 + a), accurate for small a; d/da = 1 / (1 + a).")
+Expm1 = smooth_op("Expm1", np.expm1, lambda a, out: out + 1,
+                  "e^a - 1, accurate for small a; d/da = e^a.")
+Log2 = smooth_op("Log2", np.log2, lambda a, out: _INV_LN2 / a, "log2(a); d/da = 1 / (a ln 2).")
+Log10 = smooth_op("Log10", np.log10, lambda a, out: _INV_LN10 / a,
+                  "log10(a); d/da = 1 / (a ln 10).")
+Exp2 = smooth_op("Exp2", np.exp2, lambda a, out: out * _LN2, "2^a; d/da = 2^a ln 2.")
+Rsqrt = smooth_op("Rsqrt", lambda a: 1 / np.sqrt(a), lambda a, out: -0.5 * out * out * out,
+                  "1 / sqrt(a); d/da = -1/2 a^(-3/2).")
+Reciprocal = smooth_op("Reciprocal", lambda a: 1 / a, lambda a, out: -out * out,
+                       "1 / a; d/da = -1 / a^2.")
+Square = smooth_op("Square", lambda a: a * a, lambda a, out: 2 * a, "a^2; d/da = 2a.")
 
 
 # ************************************************************* piecewise-constant ops
