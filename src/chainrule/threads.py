@@ -12,8 +12,6 @@ the safe choice.
 
 from __future__ import annotations
 
-from threadpoolctl import ThreadpoolController
-
 
 def set_num_threads(n: int) -> None:
     """Let NumPy's BLAS use at most ``n`` threads from now on (like ``torch.set_num_threads``).
@@ -23,11 +21,15 @@ def set_num_threads(n: int) -> None:
     """
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"set_num_threads: n must be a positive integer, got {n!r}")
+    from threadpoolctl import ThreadpoolController
+
     # A fresh controller each call also finds BLAS libraries loaded since the last one.
     ThreadpoolController().select(user_api="blas").limit(limits=n)
 
 
 def get_num_threads() -> int:
     """The most threads any BLAS loaded by NumPy may use now (1 if none is found)."""
+    from threadpoolctl import ThreadpoolController
+
     pools = ThreadpoolController().select(user_api="blas").info()
     return max((pool["num_threads"] for pool in pools), default=1)

@@ -28,13 +28,15 @@ the fight but gained nothing.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from chainrule.jit import lazy_njit
 
 _JIT = {"cache": True, "fastmath": False, "error_model": "numpy"}
+njit = lazy_njit(globals(), **_JIT)  # numba is imported at the first call
 _TINY = np.finfo(np.float32).tiny
 
 
-@njit(**_JIT)
+@njit
 def sgd(p, g, buf, sign, wd, momentum, keep, nesterov, first, neg_lr):  # pragma: no cover
     """chain(scale(sign), add_decayed_weights(wd), trace(momentum, ...), scale(neg_lr))."""
     for i in range(p.size):
@@ -51,7 +53,7 @@ def sgd(p, g, buf, sign, wd, momentum, keep, nesterov, first, neg_lr):  # pragma
         p[i] = p[i] + neg_lr * u
 
 
-@njit(**_JIT)
+@njit
 def adam(p, g, mu, nu, nu_max, sign, wd, decoupled_wd, w1, w1_rest, w1_small, b2, c2,
          inv_bc2_sqrt, eps, inv_bc1, neg_lr, amsgrad):  # pragma: no cover
     """chain(scale(sign), add_decayed_weights(wd), scale_by_adam, add_decayed_weights(dwd),
@@ -76,7 +78,7 @@ def adam(p, g, mu, nu, nu_max, sign, wd, decoupled_wd, w1, w1_rest, w1_small, b2
         p[i] = p[i] + neg_lr * x
 
 
-@njit(**_JIT)
+@njit
 def rmsprop(p, g, nu, mu, buf, sign, wd, decay, c, w_rest, w_small, eps, momentum, neg_lr,
             centered):  # pragma: no cover
     """chain(scale(sign), add_decayed_weights(wd), scale_by_rms(...), scale(neg_lr));
@@ -100,7 +102,7 @@ def rmsprop(p, g, nu, mu, buf, sign, wd, decay, c, w_rest, w_small, eps, momentu
         p[i] = p[i] + neg_lr * x
 
 
-@njit(**_JIT)
+@njit
 def adagrad(p, g, total, sign, wd, eps, neg_lr):  # pragma: no cover
     """chain(scale(sign), add_decayed_weights(wd), scale_by_adagrad(eps), scale(neg_lr))."""
     for i in range(p.size):

@@ -15,7 +15,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-import scipy.optimize
 
 from chainrule.autograd.tensor import Tensor
 
@@ -96,7 +95,7 @@ class FlatObjective:
 def minimize(model: Any, loss_fn: LossFn, data: Sequence[Any], method: str = "L-BFGS-B", *,
              tol: float | None = None, max_iter: int | None = None,
              callback: Callable[[np.ndarray], Any] | None = None,
-             options: dict[str, Any] | None = None) -> scipy.optimize.OptimizeResult:
+             options: dict[str, Any] | None = None) -> Any:
     """Minimise ``loss_fn(model(inputs), targets)`` over all parameters with scipy.optimize.
 
     Full batch and deterministic, as second-order methods need. The model is
@@ -123,6 +122,8 @@ def minimize(model: Any, loss_fn: LossFn, data: Sequence[Any], method: str = "L-
     if max_iter is not None:
         opts["maxiter"] = max_iter
     hessp = objective.hessp if method == "Newton-CG" else None
+    import scipy.optimize  # imported here: it is slow to import and rarely needed
+
     result = scipy.optimize.minimize(objective, objective.get(), method=method, jac=True,
                                      hessp=hessp, tol=tol, callback=callback, options=opts)
     objective.set(result.x)

@@ -14,12 +14,14 @@ logits 15.8 -> 7 us.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from chainrule.jit import lazy_njit
 
 _JIT = {"cache": True, "fastmath": False, "error_model": "numpy"}
+njit = lazy_njit(globals(), **_JIT)  # numba is imported at the first call
 
 
-@njit(**_JIT)
+@njit
 def relu_forward(a, out):  # pragma: no cover
     """out = max(a, 0), NaN kept (np.maximum's rule)."""
     zero = a.dtype.type(0)
@@ -28,7 +30,7 @@ def relu_forward(a, out):  # pragma: no cover
         out[i] = zero if v <= zero else v
 
 
-@njit(**_JIT)
+@njit
 def relu_backward(g, out, dst):  # pragma: no cover
     """dst = g where out > 0, else 0 (torch's threshold_backward: a NaN g stays out)."""
     zero = g.dtype.type(0)
@@ -60,7 +62,7 @@ def log_softmax_pick_reference(z: np.ndarray, labels: np.ndarray) -> tuple:
     return logp, losses, losses.sum(dtype=np.float64)
 
 
-@njit(**_JIT)
+@njit
 def log_softmax_pick(z, labels, logp, losses):  # pragma: no cover
     """Row by row: logp = z - max - log(sum(exp(z - max))) and losses[i] = -logp[i, labels[i]].
 
