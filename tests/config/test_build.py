@@ -87,3 +87,13 @@ def test_every_step_builds_with_its_options():
                                        _step_models(steps.PreprocessStep).items()])
     assert len(pipeline.steps) == len(build.PREPROCESS)
 
+
+
+def test_unflattened_images_keep_their_shape_with_a_channel_axis():
+    flat = build.build_data(schema.DataConfig(dataset="digits"), seed=0)
+    images = build.build_data(schema.DataConfig(dataset="digits", flatten=False), seed=0)
+    assert flat.train.x.shape[1:] == (64,) and images.train.x.shape[1:] == (1, 8, 8)
+    np.testing.assert_array_equal(images.train.x.reshape(len(images.train), -1), flat.train.x)
+    cfg = _layers({"type": "linear", "out_features": 10})
+    model = build.build_model(cfg, images.train.x.shape[1:], 10)
+    assert [type(m).__name__ for m in model] == ["Flatten", "Linear"]

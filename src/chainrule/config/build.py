@@ -48,11 +48,16 @@ class Splits:
     regression: bool
 
 
-def _flat(ds: Any, flatten: bool) -> Any:
-    if not flatten or ds.x.ndim <= 2:
+def _laid_out(ds: Any, flatten: bool) -> Any:
+    """Samples flat ``(features,)`` with ``flatten``, else images as ``(C, H, W)``: gray
+    images ``(H, W)`` get a channel axis, as convolutions and torch expect."""
+    if flatten and ds.x.ndim > 2:
+        x = ds.x.reshape(len(ds), -1)
+    elif not flatten and ds.x.ndim == 3:
+        x = ds.x[:, None]
+    else:
         return ds
-    return cr_data.ArrayDataset(ds.x.reshape(len(ds), -1), ds.y, name=ds.name,
-                                classes=ds.classes)
+    return cr_data.ArrayDataset(x, ds.y, name=ds.name, classes=ds.classes)
 
 
 def build_data(cfg: DataConfig, seed: int) -> Splits:
@@ -70,7 +75,7 @@ def build_data(cfg: DataConfig, seed: int) -> Splits:
     val = None
     if cfg.val_fraction > 0:
         train, val = cr_data.train_val_split(train, cfg.val_fraction, seed=seed + 1)
-    parts = [_flat(d, cfg.flatten) if d is not None else None for d in (train, val, test)]
+    parts = [_laid_out(d, cfg.flatten) if d is not None else None for d in (train, val, test)]
     return Splits(*parts, regression=train.y.dtype.kind == "f")
 
 

@@ -31,7 +31,7 @@ class DataConfig(Section):
     samples: PositiveInt = 1000  # for synthetic datasets
     noise: NonNegFloat = 0.1  # for synthetic datasets
     limit: PositiveInt | None = None  # use only the first N training samples
-    flatten: bool = True  # false keeps images (C, H, W) / (H, W) whole
+    flatten: bool = True  # false keeps images whole, (C, H, W) (gray ones get C = 1)
 
 
 # ------------------------------------------------------------------ model
