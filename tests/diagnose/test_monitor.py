@@ -138,7 +138,7 @@ class Reader(Callback):
 
 
 def test_directory_gets_monitor_json_every_epoch(tmp_path):
-    monitor = Monitor(every=10, directory=tmp_path)
+    monitor = Monitor(every=10, directory=tmp_path, save_interval=0.0)
     reader = Reader(tmp_path / "monitor.json")
     fit([monitor, reader], epochs=2)
     saved = json.loads((tmp_path / "monitor.json").read_text())
@@ -146,3 +146,12 @@ def test_directory_gets_monitor_json_every_epoch(tmp_path):
     assert reader.seen[0] < reader.seen[1] == len(monitor.records)  # grows while training
     assert [p.name for p in tmp_path.iterdir()] == ["monitor.json"]
     assert Monitor(every=10).save() is None  # no directory, nothing written
+
+
+def test_writes_during_training_are_spaced_by_the_save_interval(tmp_path):
+    reader = Reader(tmp_path / "monitor.json")
+    monitor = Monitor(every=10, directory=tmp_path, save_interval=3600.0)
+    fit([monitor, reader], epochs=3)
+    assert reader.seen == [reader.seen[0]] * 3  # written after epoch 1 only
+    final = json.loads((tmp_path / "monitor.json").read_text())["records"]
+    assert len(final) == len(monitor.records) > reader.seen[0]  # and when training ended

@@ -38,3 +38,5 @@ def show_training(result: Any) -> None:
     out.print(f"run directory: {result.run_dir}")
     if result.curves is not None:
         out.print(f"learning curves: {result.curves}")
+    if result.report is not None:
+        out.print(f"report: {result.report}")

@@ -78,6 +78,8 @@ class TrainConfig(Section):
     keep_checkpoints: PositiveInt = 3
     early_stopping: EarlyStoppingConfig | None = None
     divergence_guard: bool = True
+    report: bool = False  # write RUN_DIR/report.html when training ends (chainrule report)
+    monitor_every: PositiveInt | None = None  # per-layer statistics every N steps (monitor.json)
 
 
 class RunConfig(Section):

@@ -19,6 +19,8 @@ doubles (MNIST-sized) to quadruples (digits) the training time.
 
 from __future__ import annotations
 
+import math
+import time
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +43,12 @@ class Monitor(Callback):
         spectra: also record each weight matrix's largest singular values (an SVD
             per matrix per record: costly for big layers). Defaults to ``False``.
         directory: a run folder: the records are written to ``directory/monitor.json``
-            (atomically, at the end of every epoch and of training), where
-            ``chainrule report`` finds them. Defaults to ``None`` (kept in memory only).
+            (atomically, at the end of training and of an epoch when ``save_interval``
+            seconds have passed since the last write), where ``chainrule report`` finds
+            them. Defaults to ``None`` (kept in memory only).
+        save_interval: seconds between two writes during training; each write is the
+            whole file, so writing every epoch of a long run would cost time quadratic in
+            its length. Defaults to ``30.0``.
 
     Attributes:
         records: one dict per recorded step: ``{"step", "epoch", "loss",
@@ -59,11 +65,12 @@ class Monitor(Callback):
     """
 
     def __init__(self, every: int = 100, histograms: bool = True, spectra: bool = False,
-                 directory: str | Path | None = None):
+                 directory: str | Path | None = None, save_interval: float = 30.0):
         if isinstance(every, bool) or not isinstance(every, int) or every < 1:
             raise ValueError(f"Monitor: every must be an integer >= 1, got {every!r}")
         self.every, self.histograms, self.spectra = every, histograms, spectra
         self.directory = None if directory is None else Path(directory)
+        self.save_interval, self._saved_at = save_interval, -math.inf
         self.records: list[dict[str, Any]] = []
         self._recorder: Recorder | None = None
         self._before: dict[str, np.ndarray] = {}
@@ -92,7 +99,8 @@ class Monitor(Callback):
             self._stop()
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
-        self.save()
+        if time.monotonic() - self._saved_at >= self.save_interval:
+            self.save()
 
     def on_train_end(self, logs: Logs | None = None) -> None:
         self._stop()
@@ -153,6 +161,7 @@ class Monitor(Callback):
         from chainrule.diagnose.report import write_json
 
         self.directory.mkdir(parents=True, exist_ok=True)
+        self._saved_at = time.monotonic()
         return write_json(self.to_dict(), self.directory / MONITOR_FILE)
 
     def plot(self, path: str | Path | None = None):

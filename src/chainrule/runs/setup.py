@@ -29,8 +29,11 @@ from chainrule.config.build_optim import build_optimizer, build_schedule
 from chainrule.config.schema import RunConfig
 from chainrule.data import ArrayDataset
 from chainrule.data.label_noise import noisy_labels
+from chainrule.diagnose.monitor import Monitor
 from chainrule.train import Trainer
 from chainrule.train import callbacks as cb
+
+STEP_LOG_EVERY = 10  # steps between metrics.jsonl's step rows (the report's per-step loss)
 
 
 @dataclass
@@ -74,7 +77,9 @@ def _callbacks(config: RunConfig, splits: Splits, optimizer: Any,
         callbacks.append(cb.Checkpoint(run_dir / "checkpoints",
                                        every_n_steps=config.train.checkpoint_every_steps,
                                        keep_last=config.train.keep_checkpoints, monitor=monitor))
-        callbacks.append(cb.MetricsLogger(run_dir))
+        callbacks.append(cb.MetricsLogger(run_dir, log_every_steps=STEP_LOG_EVERY))
+        if config.train.monitor_every is not None:
+            callbacks.append(Monitor(config.train.monitor_every, directory=run_dir))
     return callbacks
 
 

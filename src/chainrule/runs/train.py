@@ -25,6 +25,7 @@ from chainrule.runs.folder import CONFIG_FILE, CURVES_FILE, MODEL_FILE, RESULTS_
 from chainrule.runs.setup import Setup, setup
 from chainrule.train import History
 from chainrule.viz.curves import plot_history
+from chainrule.viz.report.build import machine
 
 
 @dataclass
@@ -36,6 +37,7 @@ class RunResult:
     test: dict[str, float] | None
     seconds: float
     curves: Path | None = None
+    report: Path | None = None
 
 
 def train_run(config: RunConfig | str | Path | None, overrides: tuple[str, ...] = (), *,
@@ -74,10 +76,15 @@ def train_run(config: RunConfig | str | Path | None, overrides: tuple[str, ...] 
     test = s.trainer.evaluate(s.splits.test) if s.splits.test is not None else None
     save_model(run_dir, s, test)
     results = {"test": test, "seconds": seconds, "epochs_run": len(history.epoch),
-               "final": {k: v[-1] for k, v in history.history.items()}}
+               "final": {k: v[-1] for k, v in history.history.items()}, "machine": machine()}
     io.write_atomic(run_dir / RESULTS_FILE, json.dumps(results, indent=2, default=float))
     curves = plot_history(history, run_dir / CURVES_FILE)
-    return RunResult(run_dir, history, test, seconds, curves)
+    report = None
+    if config.train.report:
+        from chainrule.runs.report import report_run
+
+        report = report_run(run_dir)
+    return RunResult(run_dir, history, test, seconds, curves, report)
 
 
 def save_model(run_dir: Path, s: Setup, test: dict[str, float] | None) -> Path:

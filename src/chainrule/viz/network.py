@@ -11,7 +11,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from chainrule.viz.style import BLUE, GREEN, GREY, PURPLE, SKY, VERMILLION, new_figure, styled
+from chainrule.viz.style import (
+    BLUE,
+    GREEN,
+    GREY,
+    PURPLE,
+    SKY,
+    VERMILLION,
+    new_figure,
+    short,
+    styled,
+)
 
 FAMILIES = {  # kind -> box colour; anything else is an activation (green)
     "linear": BLUE, "conv2d": BLUE, "maxout": BLUE, "dropout": GREY, "flatten": GREY,
@@ -41,18 +51,21 @@ def plot_network(layers: Sequence[Mapping[str, Any]], input_shape: Sequence[int]
     ax.set_axis_off()
     for i, row in enumerate(rows):
         colour = FAMILIES.get(str(row["kind"]).lower(), GREEN)
-        ax.add_patch(FancyBboxPatch((0.2, i - 0.3), 5.2, 0.6, boxstyle="round,pad=0.02",
+        ax.add_patch(FancyBboxPatch((0.2, i - 0.32), 5.2, 0.64, boxstyle="round,pad=0.02",
                                     facecolor=colour, alpha=0.2, edgecolor=colour))
         name = f"  [{row['name']}]" if row["name"] != "" else ""
-        detail = f"  {row['detail']}" if row.get("detail") else ""
-        ax.text(0.4, i, f"{row['kind']}{name}{detail}", va="center", fontsize=9)
+        detail = short(row.get("detail") or "", 44)
+        ax.text(0.4, i - (0.12 if detail else 0.0), f"{row['kind']}{name}", va="center",
+                fontsize=9, fontweight="bold")
+        if detail:
+            ax.text(0.4, i + 0.14, detail, va="center", fontsize=7.5, color=GREY)
         params = int(row.get("params", 0))
         ax.text(5.7, i, f"-> {_shape(row['output_shape'])}", va="center", fontsize=9,
                 family="monospace")
         ax.text(9.8, i, f"{params:,} params" if params else "", va="center", ha="right",
                 fontsize=9, color=GREY)
         if i:
-            ax.annotate("", (2.8, i - 0.3), (2.8, i - 0.7),
+            ax.annotate("", (2.8, i - 0.32), (2.8, i - 0.68),
                         arrowprops={"arrowstyle": "->", "color": GREY, "lw": 1.0})
     noun = "layer" if len(layers) == 1 else "layers"
     ax.set_title(f"network: {len(layers)} {noun}, {total:,} parameters", loc="left")

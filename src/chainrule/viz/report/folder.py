@@ -89,7 +89,7 @@ def read_folder(path: str | Path) -> Folder:
     """
     path = Path(path)
     if not path.is_dir():
-        raise FileNotFoundError(f"report: {str(path)!r} is not a folder")
+        raise FileNotFoundError(f"{str(path)!r} is not a folder")
     folder = Folder(path)
     config = path / "config.toml"
     if config.exists():
@@ -106,7 +106,7 @@ def read_folder(path: str | Path) -> Folder:
     found = [p for p in (config, path / "metrics.jsonl",
                          *(path / f"{n}.json" for n in JSON_FILES)) if p.exists()]
     if not found:
-        raise FileNotFoundError(f"report: {str(path)!r} is neither a run folder nor a search "
+        raise FileNotFoundError(f"{str(path)!r} is neither a run folder nor a search "
                                 "folder (no config.toml, metrics.jsonl, results.json, "
                                 "diagnosis.json or search.json)")
     times = [_mtime(p) for p in found]
