@@ -13,11 +13,15 @@ from chainrule.viz.report.folder import Folder
 REPORT_FILE = "report.html"
 
 
-def _trial_link(trial: Mapping[str, Any]) -> Any:
+def _trial_link(folder: Folder, trial: Mapping[str, Any]) -> Any:
+    """The trial's report when it has one (``chainrule report`` on its folder), else its
+    folder."""
     run_dir = trial.get("run_dir")
     if not run_dir:
         return trial.get("number")
-    return link(trial.get("number"), str(PurePosixPath(str(run_dir)) / REPORT_FILE))
+    report = PurePosixPath(str(run_dir)) / REPORT_FILE
+    target = report if (folder.path / str(report)).is_file() else PurePosixPath(str(run_dir))
+    return link(trial.get("number"), str(target))
 
 
 def search_sections(folder: Folder) -> list[dict[str, Any] | None]:
@@ -36,15 +40,15 @@ def search_sections(folder: Folder) -> list[dict[str, Any] | None]:
     if best:
         items += [("best trial", best.get("number")), ("best value", best.get("value"))]
     params = list(dict.fromkeys(k for t in trials for k in (t.get("params") or {})))
-    rows = [[_trial_link(t), t.get("state"), t.get("value"), t.get("seconds"),
+    rows = [[_trial_link(folder, t), t.get("state"), t.get("value"), t.get("seconds"),
              *((t.get("params") or {}).get(p) for p in params)] for t in trials]
     classes = ["best" if best and t.get("number") == best.get("number") else ""
                for t in trials]
     importances = s.get("importances") or {}
     return [
         section("study", "Search", [cards(items)],
-                "Each trial number links to that trial's own report (made by `chainrule "
-                "report` on its folder)."),
+                "Each trial number links to that trial's report, or to its folder when it "
+                "has none yet (`chainrule report` on the folder makes one)."),
         section("trials", "Trials", [table(["trial", "state", s.get("metric") or "value",
                                             "seconds", *params], rows, row_classes=classes)]),
         section("importances", "Hyperparameter importance",
