@@ -153,3 +153,13 @@ def test_nonzero(values):
     for o, t in zip(cr.nonzero(ours, as_tuple=True), torch.nonzero(theirs, as_tuple=True),
                     strict=True):
         np.testing.assert_array_equal(o.data, t.numpy())
+
+
+def test_size_0_index_and_input():
+    empty = np.zeros((2, 0), np.int64)
+    check_op([(2, 3)], lambda a: torch.gather(a, 1, torch.from_numpy(empty)),
+             lambda a: cr.gather(a, 1, empty))
+    check_op([(2, 3), (2, 0)], lambda a, s: torch.scatter_add(a, 1, torch.from_numpy(empty), s),
+             lambda a, s: cr.scatter_add(a, 1, empty, s))
+    check_op([(0, 3)], lambda a: torch.index_select(a, 1, torch.tensor([2, 0])),
+             lambda a: cr.index_select(a, 1, cr.tensor([2, 0])))

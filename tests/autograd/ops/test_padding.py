@@ -71,3 +71,11 @@ def test_pad_errors_name_the_problem():
         F.pad(x, (-1, 0), mode="replicate")
     with pytest.raises(ValueError, match="value=2 is only for mode='constant'"):
         F.pad(x, (1, 0), mode="replicate", value=2)
+
+
+def test_size_0_dims():
+    check_op([(0, 3)], lambda a: tf.pad(a, (1, 2)), lambda a: F.pad(a, (1, 2)))
+    check_op([(0, 2, 3)], lambda a: tf.pad(a, (1, 1), mode="reflect"),
+             lambda a: F.pad(a, (1, 1), mode="reflect"))
+    check_op([(2, 0, 3)], lambda a: tf.pad(a, (1, 0), mode="circular"),
+             lambda a: F.pad(a, (1, 0), mode="circular"))

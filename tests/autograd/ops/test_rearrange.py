@@ -137,3 +137,14 @@ def test_errors_name_the_problem():
         x.expand(4, 3)
     with pytest.raises(ValueError, match="flip: dims .* repeat an axis"):
         cr.flip(x, (1, -1))
+
+
+@pytest.mark.parametrize("shape", [(0, 3), (2, 0)])
+def test_size_0_dims(shape):
+    check_op([shape], lambda a: torch.roll(a, 1, 0), lambda a: cr.roll(a, 1, 0))
+    check_op([shape], lambda a: torch.flip(a, (0, 1)), lambda a: cr.flip(a, (0, 1)))
+    check_op([shape], lambda a: a.repeat(2, 3))
+    check_op([shape], lambda a: torch.tril(a), cr.tril)
+    check_op([shape], lambda a: torch.split(a, 2, 1)[0], lambda a: cr.split(a, 2, 1)[0])
+    check_op([shape], lambda a: torch.repeat_interleave(a, 2, 0),
+             lambda a: cr.repeat_interleave(a, 2, 0))

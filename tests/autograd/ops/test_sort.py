@@ -120,3 +120,12 @@ def test_any_all(name, data, shape, seed, keepdim):
 def test_keepdim_and_keepdims_must_agree():
     with pytest.raises(TypeError, match="prod: keepdim=True and keepdims=False disagree"):
         cr.prod(cr.ones(2), 0, keepdim=True, keepdims=False)
+
+
+@pytest.mark.parametrize("shape", [(0,), (2, 0), (0, 3)])
+def test_size_0_dims(shape):
+    check_op([shape], lambda a: torch.sort(a, -1).values, lambda a: cr.sort(a, -1).values)
+    check_op([shape], lambda a: torch.topk(a, 0, -1).values, lambda a: cr.topk(a, 0, -1).values)
+    check_op([shape], lambda a: torch.prod(a, 0), lambda a: cr.prod(a, 0))
+    check_op([shape], lambda a: torch.any(a, -1), lambda a: cr.any(a, -1), gradcheck=False,
+             grad=False)
