@@ -35,13 +35,31 @@ def test_relu_kernels_equal_their_numpy_references(shape, dtype):
 def test_relu_takes_the_numpy_path_for_strided_input_with_the_same_result():
     a = _awkward((64, 50), np.float32, 2)
     contiguous = cr.tensor(a, requires_grad=True)
-    base = cr.tensor(a.T, requires_grad=True)
-    strided = base.T  # same values as ``contiguous``, a transposed view
+    wide = np.zeros((64, 100), np.float32)
+    wide[:, ::2] = a
+    base = cr.tensor(wide, requires_grad=True)
+    strided = base[:, ::2]  # same values as ``contiguous``, every other column of memory
     assert kernels.flat_views(strided.data) is None
     g = _awkward((64, 50), np.float32, 3)
     np.testing.assert_array_equal(strided.relu().data, contiguous.relu().data)
     contiguous.relu().backward(g)
     strided.relu().backward(g)
+    np.testing.assert_array_equal(base.grad[:, ::2], contiguous.grad)
+
+
+def test_relu_kernel_serves_permuted_dense_views_with_the_same_result():
+    """A transposed view (e.g. a convolution's NCHW view of CNHW memory) is dense: kernel path."""
+    a = _awkward((64, 50), np.float32, 2)
+    contiguous = cr.tensor(a, requires_grad=True)
+    base = cr.tensor(np.ascontiguousarray(a.T), requires_grad=True)
+    permuted = base.T
+    assert kernels.flat_views(permuted.data) is not None
+    out = permuted.relu()
+    assert out.data.strides == permuted.data.strides  # the layout is kept
+    np.testing.assert_array_equal(out.data, contiguous.relu().data)
+    g = np.ascontiguousarray(_awkward((50, 64), np.float32, 3)).T
+    contiguous.relu().backward(np.ascontiguousarray(g))
+    out.backward(g)
     np.testing.assert_array_equal(base.grad.T, contiguous.grad)
 
 

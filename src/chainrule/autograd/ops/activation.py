@@ -53,12 +53,12 @@ class ReLU(Function):
     """
 
     def forward(self, a: np.ndarray) -> np.ndarray:
-        views = kernels.flat_views(a) if a.size >= kernels.MIN_SIZE else None
+        out = np.empty_like(a) if a.size >= kernels.MIN_SIZE else None  # a's memory layout
+        views = None if out is None else kernels.flat_views(a, out)
         if views is None:
             out = np.maximum(a, 0)
         else:
-            out = np.empty_like(a)
-            kernels.relu_forward(*views, out.reshape(-1))
+            kernels.relu_forward(*views)
         self.out = out
         return out
 
@@ -67,7 +67,7 @@ class ReLU(Function):
         if views is None:
             return np.where(self.out > 0, g, g.dtype.type(0))
         dst = np.empty_like(g)
-        kernels.relu_backward(*views, dst.reshape(-1))
+        kernels.relu_backward(*views, kernels.flat_views(dst)[0])
         return dst
 
     def jvp(self, ta: np.ndarray) -> np.ndarray:

@@ -43,15 +43,26 @@ MIN_SIZE = 2048
 
 
 def flat_views(*arrays: np.ndarray) -> tuple[np.ndarray, ...] | None:
-    """1-D views of same-shape, same-dtype C-contiguous floating arrays of at least
-    ``MIN_SIZE`` elements, or None when the NumPy reference should run instead."""
+    """1-D views, in memory order, of same-shape, same-layout, same-dtype floating arrays of
+    at least ``MIN_SIZE`` elements that are dense in memory, or None when the NumPy
+    reference should run instead.
+
+    Dense includes C-contiguous and any permutation of it, such as the NCHW view of
+    (C, N, H, W) memory that a convolution returns: an elementwise kernel does not
+    care about the axis order as long as every array has the same one.
+    """
     first = arrays[0]
     if first.size < MIN_SIZE or first.dtype.kind != "f":
         return None
-    if any(a.shape != first.shape or a.dtype != first.dtype or not a.flags.c_contiguous
+    if any(a.shape != first.shape or a.dtype != first.dtype or a.strides != first.strides
            for a in arrays):
         return None
-    return tuple(a.reshape(-1) for a in arrays)
+    if first.flags.c_contiguous:
+        return tuple(a.reshape(-1) for a in arrays)
+    order = np.argsort(first.strides, kind="stable")[::-1]
+    if not first.transpose(order).flags.c_contiguous:
+        return None
+    return tuple(a.transpose(order).reshape(-1) for a in arrays)
 
 
 def log_softmax_pick_reference(z: np.ndarray, labels: np.ndarray) -> tuple:
