@@ -47,6 +47,9 @@ bench: $(VENV)/.installed-dev
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python benchmarks/profile_step.py
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python benchmarks/explain.py \
 		--json benchmarks/results/explain.json
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python benchmarks/mnist_cnn.py \
+		--json benchmarks/results/mnist_cnn.json
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python benchmarks/mnist_cnn_profile.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info

@@ -17,7 +17,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from chainrule.autograd.function import Function
-from chainrule.autograd.ops import workspace
+from chainrule.autograd.ops import conv_kernels, workspace
 
 Pair = tuple[int, int]
 Padding = tuple[Pair, Pair]  # ((top, bottom), (left, right))
@@ -86,21 +86,34 @@ def col2im(cols: np.ndarray, shape: tuple[int, int, int, int], kernel: Pair, str
            dilation: Pair, padding: Padding, grid: Pair | None = None) -> np.ndarray:
     """The adjoint of :func:`im2col`: scatter-add (C*kh*kw, N*Ho*Wo) columns into (C, N, H, W).
 
-    One vectorised add per kernel offset (kh*kw of them); returns a new array.
+    ``grid`` is the (Ho, Wo) the columns cover (default: every window that fits).
+    Returns a new array: the numba kernel's for large float input, else
+    :func:`col2im_reference`'s.
     """
     c, n, h, w = shape
     (pt, pb), (pl, pr) = padding
-    hp, wp = h + pt + pb, w + pl + pr
-    ho = (hp - dilation[0] * (kernel[0] - 1) - 1) // stride[0] + 1
-    wo = (wp - dilation[1] * (kernel[1] - 1) - 1) // stride[1] + 1
-    if grid is not None:
-        ho, wo = grid
+    ho, wo = grid if grid is not None else (
+        (size + sum(p) - d * (k - 1) - 1) // s + 1
+        for size, p, d, k, s in zip((h, w), padding, dilation, kernel, stride, strict=True))
     cols6 = cols.reshape(c, kernel[0], kernel[1], n, ho, wo)
-    out = np.zeros((c, n, hp, wp), dtype=cols.dtype)
-    for i in range(kernel[0]):
+    if not conv_kernels.usable(cols6):
+        return col2im_reference(cols6, shape, stride, dilation, padding)
+    out = np.zeros(shape, dtype=cols.dtype)
+    conv_kernels.col2im(cols6, *stride, *dilation, pt, pl, out)
+    return out
+
+
+def col2im_reference(cols6: np.ndarray, shape: tuple[int, int, int, int], stride: Pair,
+                     dilation: Pair, padding: Padding) -> np.ndarray:
+    """col2im in NumPy: one vectorised add of cols6[:, i, j] (C, N, Ho, Wo) per kernel offset."""
+    c, n, h, w = shape
+    (pt, pb), (pl, pr) = padding
+    kh, kw, ho, wo = cols6.shape[1], cols6.shape[2], cols6.shape[4], cols6.shape[5]
+    out = np.zeros((c, n, h + pt + pb, w + pl + pr), dtype=cols6.dtype)
+    for i in range(kh):
         top = i * dilation[0]
         rows = slice(top, top + stride[0] * (ho - 1) + 1, stride[0])
-        for j in range(kernel[1]):
+        for j in range(kw):
             left = j * dilation[1]
             out[:, :, rows, left:left + stride[1] * (wo - 1) + 1:stride[1]] += cols6[:, i, j]
     return out[:, :, pt:pt + h, pl:pl + w]

@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 
 from chainrule.autograd.function import Function
-from chainrule.autograd.ops.conv import Padding, Pair, col2im, windows
+from chainrule.autograd.ops import conv_kernels
+from chainrule.autograd.ops.conv import Padding, Pair, col2im, out_size, windows
 
 
 def _check_input(op: str, x: np.ndarray) -> None:
@@ -36,30 +37,40 @@ def check_window(op: str, x: np.ndarray, kernel: Pair, stride: Pair, padding: Pa
 
 
 class MaxPool2d(Function):
-    """y = max over each window (padding counts as -inf); the gradient goes to the arg-max.
+    """y = max over each window (padding never wins); the gradient goes to the arg-max.
 
     Ties go to the first maximum in row-major window order and a NaN wins, as
-    in torch; overlapping windows add their gradients.
+    in torch; overlapping windows add their gradients. Large float input runs
+    the numba kernels, the rest :func:`max_pool_reference` and a col2im.
     """
 
     def forward(self, x: np.ndarray, *, kernel: Pair, stride: Pair, padding: Padding,
                 dilation: Pair) -> np.ndarray:
         check_window("max_pool2d", x, kernel, stride, padding, dilation)
         self.geometry = (x.shape[1], x.shape[0]) + x.shape[2:], kernel, stride, dilation, padding
-        view = windows(x.transpose(1, 0, 2, 3), kernel, stride, dilation, padding, -np.inf)
-        out = view[:, 0, 0].copy()
-        index = np.zeros(out.shape, dtype=np.uint8 if kernel[0] * kernel[1] <= 256 else np.int32)
-        for k in range(1, kernel[0] * kernel[1]):
-            v = view[:, k // kernel[1], k % kernel[1]]
-            better = (v > out) | np.isnan(v)
-            np.copyto(out, v, where=better)
-            index[better] = k
-        self.index = index
+        xc = x.transpose(1, 0, 2, 3)
+        self.fast = conv_kernels.usable(x.reshape(-1))  # copied to (C, N, H, W) if need be
+        if not self.fast:
+            out, self.index = max_pool_reference(xc, kernel, stride, dilation, padding)
+            return out.transpose(1, 0, 2, 3)
+        xc = np.ascontiguousarray(xc)
+        shape = (xc.shape[0], xc.shape[1]) + tuple(
+            out_size(s, k, st, p, d) for s, k, st, p, d in
+            zip(xc.shape[2:], kernel, stride, padding, dilation, strict=True))
+        out = np.empty(shape, dtype=x.dtype)
+        self.index = np.empty(shape, dtype=_index_dtype(kernel))
+        conv_kernels.max_pool_forward(xc, *kernel, *stride, *dilation, padding[0][0],
+                                      padding[1][0], out, self.index)
         return out.transpose(1, 0, 2, 3)
 
     def backward(self, g: np.ndarray) -> np.ndarray:
         shape, kernel, stride, dilation, padding = self.geometry
         gc = g.transpose(1, 0, 2, 3)
+        if self.fast:
+            dx = np.zeros(shape, dtype=g.dtype)
+            conv_kernels.max_pool_backward(np.ascontiguousarray(gc), self.index, kernel[1],
+                                           *stride, *dilation, padding[0][0], padding[1][0], dx)
+            return dx.transpose(1, 0, 2, 3)
         cols = np.zeros((shape[0], kernel[0] * kernel[1]) + gc.shape[1:], dtype=g.dtype)
         np.put_along_axis(cols, self.index[:, None].astype(np.intp), gc[:, None], axis=1)
         return col2im(cols, shape, kernel, stride, dilation, padding).transpose(1, 0, 2, 3)
@@ -71,6 +82,27 @@ class MaxPool2d(Function):
         flat = view.reshape(c, kh * kw, n, ho, wo)
         picked = np.take_along_axis(flat, self.index[:, None].astype(np.intp), axis=1)[:, 0]
         return picked.transpose(1, 0, 2, 3)
+
+
+def _index_dtype(kernel: Pair) -> type:
+    return np.uint8 if kernel[0] * kernel[1] <= 256 else np.int32
+
+
+def max_pool_reference(xc: np.ndarray, kernel: Pair, stride: Pair, dilation: Pair,
+                       padding: Padding) -> tuple[np.ndarray, np.ndarray]:
+    """Max pooling of xc (C, N, H, W) in NumPy: a running maximum over the kernel offsets.
+
+    Returns (out (C, N, Ho, Wo), index of the maximum's row-major window position).
+    """
+    view = windows(xc, kernel, stride, dilation, padding, -np.inf)
+    out = view[:, 0, 0].copy()
+    index = np.zeros(out.shape, dtype=_index_dtype(kernel))
+    for k in range(1, kernel[0] * kernel[1]):
+        v = view[:, k // kernel[1], k % kernel[1]]
+        better = (v > out) | np.isnan(v)
+        np.copyto(out, v, where=better)
+        index[better] = k
+    return out, index
 
 
 class AvgPool2d(Function):
