@@ -264,3 +264,29 @@ def test_module_save_load_and_wrong_architecture(tmp_path):
     with pytest.raises(nn.StateDictError, match="missing keys"):
         wrong.load(path)
     assert _snapshot(wrong) == before
+
+
+def test_freeze_upto_a_child_by_name_position_or_path():
+    def net():
+        return nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 3),
+                             nn.Sequential(nn.Linear(3, 3), nn.Linear(3, 2)))
+
+    def trainable(model):
+        return [name for name, p in model.named_parameters() if p.requires_grad]
+
+    model = net().freeze(upto="2")
+    assert trainable(model) == ["3.0.weight", "3.0.bias", "3.1.weight", "3.1.bias"]
+    assert trainable(net().freeze(upto=-2)) == trainable(model)
+    assert trainable(net().freeze(upto="3.0")) == ["3.1.weight", "3.1.bias"]
+    assert trainable(net().freeze(upto=0)) == trainable(net())[2:]
+    model.unfreeze()
+    assert trainable(model) == trainable(net())
+
+
+@pytest.mark.parametrize("upto,message", [("7", r"no child '7'.*\['0', '1'\]"),
+                                          (5, r"no child 5"), ("0.x", r"Linear has no child")])
+def test_freeze_upto_a_missing_child_changes_nothing(upto, message):
+    model = nn.Sequential(nn.Linear(2, 3), nn.Linear(3, 1))
+    with pytest.raises(ValueError, match=message):
+        model.freeze(upto=upto)
+    assert all(p.requires_grad for p in model.parameters())

@@ -271,9 +271,40 @@ class Module:
             p.requires_grad_(requires_grad)
         return self
 
-    def freeze(self) -> Module:
-        """Stop training this subtree (transfer learning): ``requires_grad_(False)``."""
-        return self.requires_grad_(False)
+    def freeze(self, upto: str | int | None = None) -> Module:
+        """Stop training parameters (transfer learning): ``requires_grad_(False)``.
+
+        Args:
+            upto: freeze only the children up to and including this one: a child's
+                name (``"3"`` or ``"features"``), a dotted path into nested children
+                (``"features.2"``: everything before ``features``, and ``features``'
+                children up to ``2``), or a child's position (negative counts from the
+                end, ``-2``: all but the last child). ``None`` freezes everything.
+
+        Optimizers skip frozen parameters entirely (no moment updates, no weight decay).
+        """
+        if upto is None:
+            return self.requires_grad_(False)
+        for child in self._children_upto(upto):
+            child.requires_grad_(False)
+        return self
+
+    def _children_upto(self, upto: str | int) -> list[Module]:
+        """The modules ``freeze(upto=...)`` freezes, worked out before any is changed."""
+        children = list(self.named_children())
+        names = [name for name, _ in children]
+        head, _, rest = upto.partition(".") if isinstance(upto, str) else (upto, "", "")
+        n = len(names)
+        if isinstance(head, int) and not isinstance(head, bool) and -n <= head < n:
+            index = head % n
+        elif isinstance(head, str) and head in names:
+            index = names.index(head)
+        else:
+            raise ValueError(f"freeze: {type(self).__name__} has no child {head!r} to freeze up "
+                             f"to; its children are {names}")
+        chosen = [child for _, child in children[:index]]
+        target = children[index][1]
+        return chosen + (target._children_upto(rest) if rest else [target])
 
     def unfreeze(self) -> Module:
         """Train this subtree again: ``requires_grad_(True)``."""

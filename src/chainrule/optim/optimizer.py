@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from numbers import Real
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -52,10 +52,12 @@ class Optimizer:
 
     Building the optimizer moves each group's tensors into its flat buffer
     (``p.data`` and ``p.grad`` become views), so convert a model's dtype
-    before. Unlike torch, which skips a parameter whose ``.grad`` is ``None``,
-    every parameter of a group takes part in every step (a missing gradient
-    counts as zero, so weight decay and momentum still move it): leave frozen
-    parameters out of the optimizer.
+    before. A frozen parameter (``requires_grad`` False, e.g. after
+    ``model.freeze(upto=...)``) is skipped entirely: no moment updates, no
+    weight decay, in the fused kernels too; unfreezing it resumes its updates
+    from the state it was frozen with. Every other parameter of a group takes
+    part in every step (a missing gradient counts as zero, so weight decay and
+    momentum still move it).
     """
 
     _has_kernel = False  # subclasses with a fused kernel set this and define _fused_update
@@ -225,16 +227,35 @@ class Optimizer:
         return loss
 
     def _step_group(self, i: int, tx: GradientTransformation) -> None:
-        flat, group = self._flats[i], self.param_groups[i]
-        if self._has_kernel and self.fused is not False and flat.data.dtype == np.float32:
-            self._states[i] = self._fused_update(group, flat, self._states[i])
+        """Update group ``i``'s trainable parameters; frozen ones (requires_grad False) and
+        their state are skipped entirely: the update runs on each run of consecutive
+        trainable parameters, on views of the buffers and the state."""
+        flat, state = self._flats[i], self._states[i]
+        spans = trainable_spans(flat)
+        if spans == [(0, flat.data.size)]:
+            self._states[i] = self._update(i, tx, flat, state)
             return
+        result = state
+        for lo, hi in spans:  # every span starts from the same counts (one step)
+            part = _Span(flat.data[lo:hi], flat.grad[lo:hi], lo, hi)
+            result = self._update(i, tx, part, _sliced(state, flat.data.size, lo, hi))
+        if spans:
+            self._states[i] = _merged(state, result)
+
+    def _update(self, i: int, tx: GradientTransformation, flat: FlatBuffer | _Span,
+                state: State) -> State:
+        """One step over ``flat`` (a whole buffer or a span of it); returns the new state."""
+        group = self.param_groups[i]
+        if self._has_kernel and self.fused is not False and flat.data.dtype == np.float32:
+            return self._fused_update(group, flat, state)
         if self._scratch[i] is None:
-            self._scratch[i] = np.empty_like(flat.grad)
-        updates = self._scratch[i]
+            self._scratch[i] = np.empty_like(self._flats[i].data)
+        updates = self._scratch[i][flat.lo:flat.hi] if isinstance(flat, _Span) else \
+            self._scratch[i]
         np.copyto(updates, flat.grad)
-        updates, self._states[i] = tx.update(updates, self._states[i], flat.data)
-        flat.data += updates
+        updates, state = tx.update(updates, state, flat.data)
+        np.add(flat.data, updates, out=flat.data)
+        return state
 
     def zero_grad(self) -> None:
         """Zero every gradient (one fill of each flat buffer; see ``FlatBuffer.zero_grad``)."""
@@ -382,6 +403,47 @@ class TransformOptimizer(Optimizer):
 
 
 # ------------------------------------------------------------------ helpers
+
+
+class _Span(NamedTuple):
+    """Views of one run of trainable parameters: what a step needs of a FlatBuffer."""
+
+    data: np.ndarray
+    grad: np.ndarray
+    lo: int
+    hi: int
+
+
+def trainable_spans(flat: FlatBuffer) -> list[tuple[int, int]]:
+    """The [lo, hi) ranges of ``flat`` held by consecutive parameters that require grad."""
+    spans: list[tuple[int, int]] = []
+    for t, lo, hi in zip(flat.tensors, flat.offsets[:-1], flat.offsets[1:], strict=True):
+        if not t.requires_grad or lo == hi:
+            continue
+        if spans and spans[-1][1] == lo:
+            spans[-1] = (spans[-1][0], int(hi))
+        else:
+            spans.append((int(lo), int(hi)))
+    return spans
+
+
+def _sliced(state: Any, numel: int, lo: int, hi: int) -> Any:
+    """``state`` with each per-parameter array (length ``numel``) replaced by its [lo:hi] view."""
+    if isinstance(state, tuple):
+        parts = [_sliced(s, numel, lo, hi) for s in state]
+        return type(state)(*parts) if hasattr(state, "_fields") else tuple(parts)
+    if isinstance(state, np.ndarray) and state.shape == (numel,):
+        return state[lo:hi]
+    return state
+
+
+def _merged(full: Any, stepped: Any) -> Any:
+    """The arrays of ``full`` (updated in place through the views) with the counts and other
+    scalars of ``stepped``."""
+    if isinstance(full, tuple):
+        parts = [_merged(f, s) for f, s in zip(full, stepped, strict=True)]
+        return type(full)(*parts) if hasattr(full, "_fields") else tuple(parts)
+    return full if isinstance(full, np.ndarray) else stepped
 
 
 def _check_views(flat: FlatBuffer) -> None:
