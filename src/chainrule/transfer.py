@@ -1,9 +1,9 @@
 """Transfer learning: a trained network's activations as features for another model.
 
 Deck 001's recipe: train on a rich source task, then either fine-tune the last
-layers on the small target task (``model.freeze(upto=...)``, optimizers skip
-frozen parameters), or use the network as a fixed feature extractor and fit a
-linear model or an SVM on :func:`features`.
+layers on the small target task (:func:`transfer_weights`, then
+``model.freeze(upto=...)``; optimizers skip frozen parameters), or use the network
+as a fixed feature extractor and fit a linear model or an SVM on :func:`features`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from chainrule.autograd.function import no_grad
 from chainrule.autograd.tensor import Tensor
 from chainrule.nn.module import Module
 
-__all__ = ["features"]
+__all__ = ["features", "head_name", "transfer_weights"]
 
 
 class _Reached(Exception):
@@ -94,3 +94,36 @@ def features(model: Module, data: Any, layer: str, *, batch_size: int = 256,
         raise ValueError("features: data holds no samples")
     out = np.concatenate(captured)
     return out.reshape(len(out), -1) if flatten else out
+
+
+def head_name(model: Module) -> str:
+    """The name of the last submodule that has parameters of its own (the output layer)."""
+    named = [name for name, m in model.named_modules() if name and m._parameters and
+             any(p is not None for p in m._parameters.values())]
+    if not named:
+        raise ValueError(f"{type(model).__name__} has no layer with parameters")
+    return named[-1]
+
+
+def transfer_weights(source: Module, target: Module, *, reset_head: bool = True) -> list[str]:
+    """Copy ``source``'s parameters and buffers into ``target`` name by name.
+
+    With ``reset_head`` the target's last weighted layer (:func:`head_name`) keeps its
+    fresh initialisation: it usually has a different number of outputs (new classes).
+    Every other entry of the target must exist in the source with the same shape;
+    otherwise a ValueError names each key and both shapes, and nothing is copied.
+
+    Returns:
+        the names copied.
+    """
+    skip = head_name(target) + "." if reset_head else None
+    theirs, ours = source.state_dict(), target.state_dict()
+    keys = [k for k in ours if skip is None or not k.startswith(skip)]
+    problems = [f"{k!r} missing from the source" for k in keys if k not in theirs]
+    problems += [f"{k!r}: shape {theirs[k].shape} in the source, {ours[k].shape} in the target"
+                 for k in keys if k in theirs and theirs[k].shape != ours[k].shape]
+    if problems:
+        raise ValueError("transfer_weights: the networks do not match (nothing was copied): "
+                         + "; ".join(problems))
+    target.load_state_dict({k: theirs[k] for k in keys}, strict=False)
+    return keys

@@ -39,6 +39,8 @@ MODELS = {
                                       nn.Upsample(size=(9, 7), mode="bilinear"),
                                       nn.MaxPool2d(3, stride=2, padding=1),
                                       nn.AdaptiveAvgPool2d(1)), (2, 3, 4, 5)),
+    "reshape": (lambda: nn.Sequential(nn.Reshape((1, 4, 6)), nn.Conv2d(1, 2, 3), nn.Flatten(),
+                                      nn.Linear(16, 2)), (3, 24)),
     "sequence": (lambda: nn.Sequential(nn.Conv1d(3, 4, 3, stride=2, padding=1), nn.ReLU(),
                                        nn.Flatten(), nn.Linear(16, 2)), (2, 3, 8)),
 }

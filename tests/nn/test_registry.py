@@ -73,7 +73,7 @@ def test_bad_kinds_are_refused(kwargs, message):
 
 
 def test_unknown_names_list_the_known_ones():
-    with pytest.raises(KeyError, match="no layer kind named 'conv9'; known: linear, "):
+    with pytest.raises(KeyError, match="no layer kind named 'conv9'; known: .*linear, "):
         registry.get("conv9")
 
 

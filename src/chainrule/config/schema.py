@@ -19,6 +19,7 @@ from chainrule.config.layers import LayerConfig
 from chainrule.config.optim import AdamConfig, OptimizerConfig, ScheduleConfig
 from chainrule.config.section import Fraction, NonNegFloat, Probability, Section
 from chainrule.config.steps import AugmentStep, PreprocessStep
+from chainrule.config.transfer import TransferConfig
 
 
 # ------------------------------------------------------------------- data
@@ -96,3 +97,4 @@ class RunConfig(Section):
     optimizer: OptimizerConfig = Field(default_factory=lambda: AdamConfig(name="adam"))
     schedule: ScheduleConfig | None = None
     train: TrainConfig = TrainConfig()
+    transfer: TransferConfig | None = None

@@ -4,7 +4,7 @@ Each layer kind has one converter in a table: Linear -> Gemm (MatMul + Add
 beyond 2-D), Conv1d/Conv2d -> Conv, ConvTranspose2d -> ConvTranspose, MaxPool2d
 -> MaxPool, AvgPool2d -> AveragePool, AdaptiveAvgPool2d -> GlobalAveragePool
 (or AveragePool when the sizes divide), BatchNorm1d/2d -> BatchNormalization
-(eval form: the running statistics), Flatten -> Flatten, Upsample -> Resize,
+(eval form: the running statistics), Flatten -> Flatten, Reshape -> Reshape, Upsample -> Resize,
 ReLU/LeakyReLU/ELU/Sigmoid/Tanh/Softplus/PReLU/Softmax/LogSoftmax -> their
 operators; Dropout, Dropout2d and Identity are dropped (they are the identity
 at inference). The batch axis is dynamic. The model is checked with
@@ -28,6 +28,7 @@ from chainrule.nn.conv import Conv1d, Conv2d, ConvTranspose2d
 from chainrule.nn.layers import Dropout, Flatten, Identity, Linear
 from chainrule.nn.module import Module
 from chainrule.nn.pooling import AdaptiveAvgPool2d, AvgPool2d, Dropout2d, MaxPool2d, Upsample
+from chainrule.nn.reshape import Reshape
 
 __all__ = ["export_onnx"]
 
@@ -138,6 +139,11 @@ def _flatten(g: _Graph, m: Flatten, x: str, shape: tuple) -> str:
     return g.op("Flatten", [x], axis=1)
 
 
+def _reshape(g: _Graph, m: Reshape, x: str, shape: tuple) -> str:
+    target = g.const("shape", np.array([0, *m.shape], dtype=np.int64))  # 0: keep the batch
+    return g.op("Reshape", [x, target])
+
+
 def _upsample(g: _Graph, m: Upsample, x: str, shape: tuple) -> str:
     if m.mode == "nearest":
         attrs = {"mode": "nearest", "coordinate_transformation_mode": "asymmetric",
@@ -183,7 +189,7 @@ def _axis(m: Module) -> int:
 CONVERTERS: dict[type, Callable | None] = {
     Linear: _linear, Conv1d: _conv, Conv2d: _conv, ConvTranspose2d: _conv,
     MaxPool2d: _max_pool, AvgPool2d: _avg_pool, AdaptiveAvgPool2d: _adaptive_avg_pool,
-    BatchNorm1d: _batch_norm, Flatten: _flatten, Upsample: _upsample,
+    BatchNorm1d: _batch_norm, Flatten: _flatten, Upsample: _upsample, Reshape: _reshape,
     act.ReLU: _simple("Relu"), act.Sigmoid: _simple("Sigmoid"), act.Tanh: _simple("Tanh"),
     act.LeakyReLU: _simple("LeakyRelu", alpha=lambda m: float(m.negative_slope)),
     act.ELU: _simple("Elu", alpha=lambda m: float(m.alpha)), act.Softplus: _softplus,

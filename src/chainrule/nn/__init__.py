@@ -10,7 +10,7 @@ diagnose's statistics, the init schemes and the regularisers read it.
     58
 """
 
-from chainrule.nn import init, kinds, registry, regularize
+from chainrule.nn import image_kinds, init, kinds, registry, regularize
 from chainrule.nn.activations import (
     ELU,
     GELU,
@@ -50,6 +50,7 @@ from chainrule.nn.losses import (
 from chainrule.nn.module import Module, RemovableHandle
 from chainrule.nn.parameter import Parameter
 from chainrule.nn.pooling import AdaptiveAvgPool2d, AvgPool2d, Dropout2d, MaxPool2d, Upsample
+from chainrule.nn.reshape import Reshape
 from chainrule.nn.state import IncompatibleKeys, StateDictError
 
 __all__ = [
@@ -57,7 +58,8 @@ __all__ = [
     "BatchNorm2d", "Conv1d", "Conv2d", "ConvTranspose2d", "CrossEntropyLoss", "Dropout",
     "Dropout2d", "ELU", "Flatten", "HuberLoss", "Identity", "IncompatibleKeys", "KLDivLoss",
     "L1Loss", "LeakyReLU", "Linear", "LogSoftmax", "MSELoss", "MaxPool2d", "Maxout", "Module",
-    "ModuleList", "NLLLoss", "PReLU", "Parameter", "ReLU", "RemovableHandle", "Sequential",
+    "ModuleList", "NLLLoss", "PReLU", "Parameter", "ReLU", "RemovableHandle", "Reshape",
+    "Sequential",
     "Sigmoid", "SmoothL1Loss", "Softmax", "Softplus", "StateDictError", "Step", "Tanh",
     "Upsample", "init", "registry", "regularize",
     "GELU", "Hardtanh", "LogSigmoid", "Mish", "ReLU6", "SELU", "SiLU", "Softmin", "Softsign",

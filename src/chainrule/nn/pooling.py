@@ -12,6 +12,12 @@ from chainrule.nn import init
 from chainrule.nn.module import Module
 
 
+def _check_padding(name: str, kernel: tuple[int, int], padding: tuple[int, int]) -> None:
+    if any(p > k // 2 for k, p in zip(kernel, padding, strict=True)):
+        raise ValueError(f"{name}: padding {padding} should be at most half of the kernel "
+                         f"size {kernel}")
+
+
 class MaxPool2d(Module):
     """Maximum over each window, as ``torch.nn.MaxPool2d``; the gradient goes to the arg-max.
 
@@ -30,6 +36,7 @@ class MaxPool2d(Module):
         self.kernel_size = pair(kernel_size, "kernel_size", "MaxPool2d")
         self.stride = self.kernel_size if stride is None else pair(stride, "stride", "MaxPool2d")
         self.padding = pair(padding, "padding", "MaxPool2d", 0)
+        _check_padding("MaxPool2d", self.kernel_size, self.padding)
         self.dilation = pair(dilation, "dilation", "MaxPool2d")
 
     def forward(self, x: Tensor) -> Tensor:
@@ -62,6 +69,7 @@ class AvgPool2d(Module):
         self.kernel_size = pair(kernel_size, "kernel_size", "AvgPool2d")
         self.stride = self.kernel_size if stride is None else pair(stride, "stride", "AvgPool2d")
         self.padding = pair(padding, "padding", "AvgPool2d", 0)
+        _check_padding("AvgPool2d", self.kernel_size, self.padding)
         self.count_include_pad, self.divisor_override = count_include_pad, divisor_override
 
     def forward(self, x: Tensor) -> Tensor:
