@@ -30,6 +30,7 @@ from chainrule.config.schema import RunConfig
 from chainrule.data import ArrayDataset
 from chainrule.data.label_noise import noisy_labels
 from chainrule.diagnose.monitor import Monitor
+from chainrule.runs.transfer import apply_transfer
 from chainrule.train import Trainer
 from chainrule.train import callbacks as cb
 
@@ -105,6 +106,8 @@ def setup(config: RunConfig, run_dir: Path | None = None) -> Setup:
     out_features = output_size(config, splits)
     model = build_model(config.model, input_shape, out_features)
     initialise(model, config.model.init, splits.train.x[:256])
+    if config.transfer is not None:
+        apply_transfer(config.transfer, model)
     optimizer = build_optimizer(config.optimizer, model)
     metrics = list(config.train.metrics)
     if splits.regression and metrics == ["accuracy"]:  # the default suits classification only
