@@ -22,14 +22,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
-import time
 
 import numpy as np
-from mnist_mlp import blas_info
+from mnist_mlp import answer_requests, blas_info
 
 CONTENDERS = ["chainrule", "torch", "floor"]
 LR = 1e-3
@@ -150,21 +148,10 @@ RUNNERS = {"chainrule": run_chainrule, "torch": run_torch, "floor": run_floor}
 
 
 def serve(name: str, batch: int, warmup: int) -> None:
-    """Worker side: warm up, then time one block of steps per request."""
+    """Worker side: warm up, then time one block of steps per request ("steps N")."""
     steps, accuracy = RUNNERS[name](load_mnist(), batch)
     steps(warmup)  # JIT, first-touch allocations, BLAS threads: all outside the timing
-    print("ready", flush=True)
-    for line in sys.stdin:
-        command = line.split()
-        if command[0] == "steps":
-            t0 = time.perf_counter()
-            steps(int(command[1]))
-            print(time.perf_counter() - t0, flush=True)
-        else:
-            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            print(json.dumps({"accuracy": accuracy() if accuracy else None,
-                              "peak_rss_mb": rss}), flush=True)
-            return
+    answer_requests(lambda words: steps(int(words[1])), accuracy)
 
 
 class Worker:

@@ -297,21 +297,28 @@ class Worker:
                 **result}
 
 
-def serve(name: str, batch: int, width: int) -> None:
-    """Worker side: warm up with one epoch, then time one epoch per request."""
-    epoch, accuracy = RUNNERS[name](load_mnist(), batch, width)
-    epoch()  # warm-up: JIT, first-touch allocations, BLAS threads, all outside the timing
+def answer_requests(timed, accuracy) -> None:
+    """Worker loop: each stdin line but "finish" is timed as ``timed(words)`` and the seconds
+    printed; "finish" prints the test accuracy and the peak RSS as JSON and returns."""
     print("ready", flush=True)
     for line in sys.stdin:
-        if line.strip() == "epoch":
+        words = line.split()
+        if words[0] != "finish":
             t0 = time.perf_counter()
-            epoch()
+            timed(words)
             print(time.perf_counter() - t0, flush=True)
         else:
             rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             print(json.dumps({"accuracy": accuracy() if accuracy else None,
                               "peak_rss_mb": rss}), flush=True)
             return
+
+
+def serve(name: str, batch: int, width: int) -> None:
+    """Worker side: warm up with one epoch, then time one epoch per request."""
+    epoch, accuracy = RUNNERS[name](load_mnist(), batch, width)
+    epoch()  # warm-up: JIT, first-touch allocations, BLAS threads, all outside the timing
+    answer_requests(lambda words: epoch(), accuracy)
 
 
 def run_block(names: list[str], batch: int, width: int, repeats: int,
