@@ -13,10 +13,6 @@ onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
 
 
-def _bn2d(c):
-    return nn.BatchNorm2d(c) if hasattr(nn, "BatchNorm2d") else nn.Identity()
-
-
 MODELS = {
     "mlp": (lambda: nn.Sequential(nn.Flatten(), nn.Linear(12, 8), nn.BatchNorm1d(8), nn.ReLU(),
                                   nn.Dropout(0.3), nn.Linear(8, 5), nn.Softmax(axis=1)),
@@ -25,7 +21,7 @@ MODELS = {
                                           nn.ELU(0.5), nn.Tanh(), nn.Linear(6, 6),
                                           nn.Sigmoid(), nn.Softplus(), nn.PReLU(6),
                                           nn.Identity(), nn.LogSoftmax(axis=-1)), (4, 6)),
-    "cnn": (lambda: nn.Sequential(nn.Conv2d(2, 4, 3, padding=1), _bn2d(4), nn.ReLU(),
+    "cnn": (lambda: nn.Sequential(nn.Conv2d(2, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(),
                                   nn.MaxPool2d(2), nn.Dropout2d(0.2),
                                   nn.Conv2d(4, 6, (3, 2), stride=(2, 1), dilation=(1, 2),
                                             groups=2, padding="valid"),

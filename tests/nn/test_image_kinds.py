@@ -24,6 +24,7 @@ flatten = false
 layers = [
   {type = "reshape", shape = [1, 8, 8]},
   {type = "conv2d", out_channels = 6, kernel_size = 3, padding = "same"},
+  {type = "batchnorm2d"},
   {type = "relu"},
   {type = "maxpool2d"},
   {type = "dropout2d", p = 0.1},
@@ -48,9 +49,9 @@ def test_tiny_cnn_config_builds_with_tracked_shapes_and_trains():
     cr.manual_seed(0)
     model = build_model(cfg.model, splits.train.x.shape[1:], 10)
     kinds = [type(m).__name__ for m in model]
-    assert kinds == ["Reshape", "Conv2d", "ReLU", "MaxPool2d", "Dropout2d", "Conv2d",
-                     "AvgPool2d", "AdaptiveAvgPool2d", "Flatten", "Linear"]
-    assert model[9].in_features == 8 * 2 * 1
+    assert kinds == ["Reshape", "Conv2d", "BatchNorm2d", "ReLU", "MaxPool2d", "Dropout2d",
+                     "Conv2d", "AvgPool2d", "AdaptiveAvgPool2d", "Flatten", "Linear"]
+    assert model[10].in_features == 8 * 2 * 1
     opt = build_optimizer(cfg.optimizer, model)
     x, y = splits.train.x[:64].astype(np.float32), splits.train.y[:64]
     losses = []

@@ -22,7 +22,7 @@ import numpy as np
 from chainrule.autograd.function import no_grad
 from chainrule.autograd.tensor import Tensor
 from chainrule.nn import activations as act
-from chainrule.nn.batchnorm import BatchNorm1d
+from chainrule.nn.batchnorm import BatchNorm1d, BatchNorm2d
 from chainrule.nn.containers import Sequential
 from chainrule.nn.conv import Conv1d, Conv2d, ConvTranspose2d
 from chainrule.nn.layers import Dropout, Flatten, Identity, Linear
@@ -118,7 +118,7 @@ def _adaptive_avg_pool(g: _Graph, m: AdaptiveAvgPool2d, x: str, shape: tuple) ->
     return g.op("AveragePool", [x], kernel_shape=kernel, strides=kernel)
 
 
-def _batch_norm(g: _Graph, m: BatchNorm1d, x: str, shape: tuple) -> str:
+def _batch_norm(g: _Graph, m: BatchNorm1d | BatchNorm2d, x: str, shape: tuple) -> str:
     if not m.track_running_stats:
         raise ValueError("export_onnx: BatchNorm without running statistics normalises with "
                          "batch statistics at inference, which ONNX's BatchNormalization cannot")
@@ -189,7 +189,8 @@ def _axis(m: Module) -> int:
 CONVERTERS: dict[type, Callable | None] = {
     Linear: _linear, Conv1d: _conv, Conv2d: _conv, ConvTranspose2d: _conv,
     MaxPool2d: _max_pool, AvgPool2d: _avg_pool, AdaptiveAvgPool2d: _adaptive_avg_pool,
-    BatchNorm1d: _batch_norm, Flatten: _flatten, Upsample: _upsample, Reshape: _reshape,
+    BatchNorm1d: _batch_norm, BatchNorm2d: _batch_norm, Flatten: _flatten, Reshape: _reshape,
+    Upsample: _upsample,
     act.ReLU: _simple("Relu"), act.Sigmoid: _simple("Sigmoid"), act.Tanh: _simple("Tanh"),
     act.LeakyReLU: _simple("LeakyRelu", alpha=lambda m: float(m.negative_slope)),
     act.ELU: _simple("Elu", alpha=lambda m: float(m.alpha)), act.Softplus: _softplus,

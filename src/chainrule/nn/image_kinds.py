@@ -1,4 +1,5 @@
-"""The image layer kinds a config can name: convolutions, pooling, channel dropout, reshape.
+"""The image layer kinds a config can name: convolutions, pooling, batch normalisation over
+channels, channel dropout, reshape.
 
 Samples flow as (C, H, W) (``(C, L)`` for conv1d); ``{type = "reshape", shape = [1, 28,
 28]}`` turns 28x28 images (``data.flatten = false``) into one-channel ones. Sizes follow
@@ -12,6 +13,7 @@ from typing import Any, Literal
 
 from chainrule.autograd.ops.conv import out_size
 from chainrule.functional_conv import _padding, pair
+from chainrule.nn.batchnorm import BatchNorm2d
 from chainrule.nn.conv import Conv1d, Conv2d
 from chainrule.nn.pooling import AdaptiveAvgPool2d, AvgPool2d, Dropout2d, MaxPool2d
 from chainrule.nn.registry import LayerKind, Option, register
@@ -91,6 +93,16 @@ register(LayerKind(
     "adaptive_avgpool2d", AdaptiveAvgPool2d, options={"output_size": Option(IntPair, 1)},
     build=lambda o, s: _pool(AdaptiveAvgPool2d, o, s),
     output_shape=lambda o, s: (s[0], *pair(o["output_size"], "output_size", "adaptive_avgpool2d"))))
+def _batch_norm(o: dict[str, Any], s: Shape) -> BatchNorm2d:
+    _check_rank("BatchNorm2d", s, 3)
+    return BatchNorm2d(s[0], eps=o["eps"], momentum=o["momentum"], affine=o["affine"])
+
+
+register(LayerKind(
+    "batchnorm2d", BatchNorm2d,
+    options={"eps": Option(float, 1e-5, gt=0), "momentum": Option(float, 0.1, ge=0, le=1),
+             "affine": Option(bool, True)},
+    build=_batch_norm, roles={"norm"}))
 register(LayerKind(
     "dropout2d", Dropout2d, options={"p": Option(float, 0.5, ge=0, lt=1)},
     roles={"passthrough"}))
