@@ -28,9 +28,9 @@ from chainrule.autograd.ops import (
     arithmetic,
     conv,
     conv_kernels,
+    crossentropy,
     kernels,
     linalg,
-    loss,
     pool,
 )
 
@@ -55,7 +55,7 @@ def instrument() -> None:
     conv.grouped_matmul = _timed("conv GEMMs", conv.grouped_matmul)
     for cls, phase in ((pool.MaxPool2d, "max-pool"), (activation.ReLU, "ReLU"),
                        (linalg.Linear, "linear (GEMMs)"), (arithmetic.Mul, "dropout"),
-                       (loss.CrossEntropy, "loss")):
+                       (crossentropy.SoftmaxCrossEntropy, "loss")):
         cls.forward = _timed(phase, cls.forward)
         cls.backward = _timed(phase, cls.backward)
     for cls in (conv.Conv2d,):  # what the conv op does around its im2col and GEMMs
