@@ -45,7 +45,7 @@ seed = 0
 def test_tiny_cnn_config_builds_with_tracked_shapes_and_trains():
     cfg = validate(tomllib.loads(TINY))
     splits = build_data(cfg.data, seed=0)
-    assert splits.train.x.shape[1:] == (8, 8)
+    assert splits.train.x.shape[1:] == (1, 8, 8)  # gray images get a channel axis
     cr.manual_seed(0)
     model = build_model(cfg.model, splits.train.x.shape[1:], 10)
     kinds = [type(m).__name__ for m in model]
