@@ -379,3 +379,22 @@ def read_table(path: str | Path, kind: str) -> Any:
     if len(frame) == 0:
         raise ValueError(f"{path} holds no rows")
     return frame
+
+
+TABLE_SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".npz": "npz"}
+
+
+def encode_table(path: str | Path, schema: TabularSchema | dict[str, Any]) -> np.ndarray:
+    """The model inputs of the rows of a table file (format from the suffix: ``.csv``,
+    ``.parquet``, ``.npz``), encoded by a trained model's ``schema`` (extra columns, the
+    target among them, are ignored).
+
+    Raises:
+        ValueError: an unknown suffix, and every error of :meth:`TabularSchema.encode_features`.
+    """
+    kind = TABLE_SUFFIXES.get(Path(str(path)).suffix.lower())
+    if kind is None:
+        raise ValueError(f"{path}: a table must end in one of {sorted(TABLE_SUFFIXES)}")
+    if isinstance(schema, dict):
+        schema = TabularSchema.from_dict(schema)
+    return schema.encode_features(read_table(path, kind).rename(columns=str))
