@@ -15,7 +15,8 @@ HELP = "predict from a .npy file of raw inputs"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("run_dir", help="a run directory made by `chainrule train`")
-    parser.add_argument("input", help="a .npy array of raw samples")
+    parser.add_argument("input", help="a .npy array of raw samples (or, for a run trained on "
+                                      "a table, a CSV/parquet file with its columns)")
     parser.add_argument("--output", help="write predictions to this .npy file")
 
 

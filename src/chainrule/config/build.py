@@ -46,6 +46,7 @@ class Splits:
     val: Any
     test: Any
     regression: bool
+    schema: Any = None  # a table's TabularSchema (names, categories, classes), saved with the model
 
 
 def _laid_out(ds: Any, flatten: bool) -> Any:
@@ -76,7 +77,8 @@ def build_data(cfg: DataConfig, seed: int) -> Splits:
     if cfg.val_fraction > 0:
         train, val = cr_data.train_val_split(train, cfg.val_fraction, seed=seed + 1)
     parts = [_laid_out(d, cfg.flatten) if d is not None else None for d in (train, val, test)]
-    return Splits(*parts, regression=train.y.dtype.kind == "f")
+    return Splits(*parts, regression=train.y.dtype.kind == "f",
+                  schema=getattr(loaded, "schema", None))
 
 
 def _options(step: Section) -> dict[str, Any]:

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from chainrule.config.tabular import TABLES
+
 
 def _sklearn(loader: str) -> Callable[[Any, int], Any]:
     def load(cfg: Any, seed: int) -> Any:
@@ -49,5 +51,6 @@ DATASETS: dict[str, Callable[[Any, int], Any]] = {
     "breast_cancer": _sklearn("load_breast_cancer"), "diabetes": _sklearn("load_diabetes"),
     "iris": _sklearn("load_iris"), "xor": _synthetic("xor"), "moons": _synthetic("two_moons"),
     "circles": _synthetic("circles"), "spirals": _synthetic("spirals"), "sine": _sine,
+    **TABLES,
 }
 """Dataset name -> loader ``f(data_section, seed) -> dataset | (train, test)``."""

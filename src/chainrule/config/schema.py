@@ -19,12 +19,14 @@ from chainrule.config.layers import LayerConfig
 from chainrule.config.optim import AdamConfig, OptimizerConfig, ScheduleConfig
 from chainrule.config.section import Fraction, NonNegFloat, Probability, Section
 from chainrule.config.steps import AugmentStep, PreprocessStep
+from chainrule.config.tabular import TableFields
 from chainrule.config.transfer import TransferConfig
 
 
 # ------------------------------------------------------------------- data
-class DataConfig(Section):
-    """Which dataset, and how much of the training part to hold out for validation."""
+class DataConfig(TableFields):
+    """Which dataset, and how much of the training part to hold out for validation; a table
+    of your own takes the keys of :class:`~chainrule.config.tabular.TableFields`."""
 
     dataset: Literal[tuple(DATASETS)] = "digits"  # type: ignore[valid-type]
     val_fraction: Fraction = 0.2

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
+from chainrule.data.tabular import TABLE_SUFFIXES, encode_table
 from chainrule.runs.train import LoadedRun, load_run
 
 
@@ -66,19 +67,30 @@ def predict_run(run: str | Path | LoadedRun, inputs: np.ndarray | str | Path) ->
     Args:
         run: a run directory made by :func:`~chainrule.runs.train.train_run`, or a
             :class:`~chainrule.runs.train.LoadedRun`.
-        inputs: raw samples (before the run's preprocessing), or a ``.npy`` file of them.
+        inputs: raw samples (before the run's preprocessing), or a ``.npy`` file of them;
+            for a run trained on a table, also a CSV/parquet/npz table with its columns.
 
     Returns:
-        ``(N,)`` labels when the model has several outputs per sample, else its outputs.
+        ``(N,)`` labels when the model has several outputs per sample (a table's class
+        names), else its outputs.
     """
     import chainrule as cr
 
     loaded = run if isinstance(run, LoadedRun) else load_run(run)
     source = str(inputs) if isinstance(inputs, (str, Path)) else "inputs"
-    x = read_inputs(inputs) if isinstance(inputs, (str, Path)) else as_inputs(inputs)
+    tabular = loaded.info.get("tabular")
+    if tabular is not None and isinstance(inputs, (str, Path)) and \
+            Path(inputs).suffix.lower() in TABLE_SUFFIXES:  # a table with the training columns
+        x = encode_table(inputs, tabular)
+    else:
+        x = read_inputs(inputs) if isinstance(inputs, (str, Path)) else as_inputs(inputs)
     x = fit_shape(x, loaded.raw_shape, source)
     if loaded.preprocess is not None:
         x = loaded.preprocess.transform(x)
     with cr.no_grad():
         out = loaded.model(cr.Tensor(x)).data
-    return out.argmax(axis=1) if out.ndim == 2 and out.shape[1] > 1 else out
+    if out.ndim == 2 and out.shape[1] > 1:
+        labels = out.argmax(axis=1)
+        return np.asarray(tabular["classes"])[labels] if tabular and tabular["classes"] \
+            else labels
+    return out

@@ -101,7 +101,8 @@ def setup(config: RunConfig, run_dir: Path | None = None) -> Setup:
     if preprocess is not None:
         preprocess.fit(splits.train.x)
         splits = Splits(*(_transformed(d, preprocess) for d in
-                          (splits.train, splits.val, splits.test)), regression=splits.regression)
+                          (splits.train, splits.val, splits.test)), regression=splits.regression,
+                        schema=splits.schema)
     input_shape = tuple(splits.train.x.shape[1:])
     out_features = output_size(config, splits)
     model = build_model(config.model, input_shape, out_features)
@@ -118,4 +119,6 @@ def setup(config: RunConfig, run_dir: Path | None = None) -> Setup:
                       clip_grad_norm=config.optimizer.clip_grad_norm)
     augment = build_augment(config.augment, splits.train.num_classes)
     info = {"out_features": out_features, "input_shape": list(input_shape), "raw_shape": raw_shape}
+    if splits.schema is not None:  # a table's column names, categories and classes
+        info["tabular"] = splits.schema.to_dict()
     return Setup(config, splits, preprocess, model, trainer, augment, info)

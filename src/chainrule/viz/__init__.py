@@ -15,6 +15,7 @@ arrays, dicts read from run-folder files) and returning a matplotlib Figure;
     network      the layer stack with output shapes and parameter counts
     classification  confusion matrix, per-class precision and recall
     boundary     decision boundary of a classifier on 2-D inputs
+    explain      importance bars, partial dependence with ICE, bootstrap bands, surrogate tree
     report       the self-contained HTML report of a run or a search (Jinja2)
 """
 
