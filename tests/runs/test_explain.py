@@ -61,7 +61,7 @@ def test_predict_takes_a_csv_with_the_same_columns(run, tmp_path):
 
 
 def test_explain_json_schema_and_plots(run):
-    result = explain_run(run, bootstrap=3, workers=1, n_repeats=3, top=2)
+    result = explain_run(run, bootstrap=3, workers=2, n_repeats=3, top=2)
     report = json.loads((run / "explain.json").read_text())
     assert report["task"] == "classification" and report["response"] == "P(Yes)"
     assert report["n_samples"] == 50 and report["data"] == "test"

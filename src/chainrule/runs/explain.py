@@ -316,15 +316,17 @@ def _finite(value: Any) -> Any:
 
 # ------------------------------------------------------------ bootstrap of a config
 def training_labels(config: Any) -> tuple[Any, np.ndarray, bool]:
-    """``(config, training labels, classification?)`` of a RunConfig or TOML path: what
-    :func:`chainrule.explain.bootstrap` resamples."""
+    """``(config as JSON values, training labels, classification?)`` of a RunConfig or TOML
+    path: what :func:`chainrule.explain.bootstrap` resamples."""
     from chainrule.config.loading import load_config
     from chainrule.config.schema import RunConfig
 
     if not isinstance(config, RunConfig):
         config = load_config(config)
     train = build_data(config.data, config.train.seed).train
-    return config, train.y, train.y.dtype.kind != "f"
+    # Plain JSON values cross to the worker processes (the layer models are made at run time
+    # from the registry and do not pickle).
+    return config.model_dump(mode="json"), train.y, train.y.dtype.kind != "f"
 
 
 def fit_replicate(config: Any, rows: np.ndarray, seed: int, x_eval: np.ndarray,
@@ -332,8 +334,10 @@ def fit_replicate(config: Any, rows: np.ndarray, seed: int, x_eval: np.ndarray,
     """One bootstrap replicate: the run's setup, fresh initial weights from ``seed``, training
     on the training split's ``rows``, predictions (P(class ``target``)) for raw ``x_eval``."""
     import chainrule as cr
+    from chainrule.config.schema import RunConfig
     from chainrule.explain.model import positive_proba
 
+    config = RunConfig.model_validate(config)
     s = setup(config)
     cr.manual_seed(seed)
     for module in s.model.modules():
