@@ -51,8 +51,6 @@ def as_tensor(x: Any, like: Tensor | None = None) -> Tensor:
 
 def as_floating(x: Any) -> Tensor:
     """``x`` as a floating tensor (integer data becomes float32, as in torch)."""
-    if isinstance(x, Tensor) and x.data.dtype.kind in _FLOAT_KINDS:
-        return x  # the common case, without a call
     return _floating(as_tensor(x))
 
 

@@ -79,7 +79,7 @@ def _seed(root: Tensor, grad: object) -> np.ndarray:
                 f"backward: grad can be omitted only for a one-element tensor; this one has "
                 f"shape {root.shape}, so pass grad= of that shape (or call .sum() first)"
             )
-        return np.array(1, dtype=root.data.dtype).reshape(root.shape)  # cheaper than ones_like
+        return np.ones(root.shape, dtype=root.data.dtype)
     g = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=root.data.dtype)
     if g.shape != root.shape:
         raise RuntimeError(f"backward: grad of shape {g.shape} does not match the tensor's "
