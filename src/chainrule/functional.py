@@ -43,6 +43,7 @@ from chainrule.autograd.losses import (
 )
 from chainrule.autograd.ops.norm import channel_axes
 from chainrule.autograd.tensor import Tensor
+from chainrule.autograd.tensor_methods import pick_axis
 from chainrule.functional_conv import (
     adaptive_avg_pool2d,
     avg_pool2d,
@@ -126,20 +127,22 @@ def maxout(x: Tensor, pieces: int, axis: int = -1) -> Tensor:
     return grouped.max(axis=axis + 1)
 
 
-def softmax(x: Tensor, axis: int = -1) -> Tensor:
-    """e^x / sum(e^x) along ``axis`` (computed from x - max(x) for stability)."""
+def softmax(x: Tensor, axis: int = -1, *, dim: int | None = None) -> Tensor:
+    """e^x / sum(e^x) along ``axis`` (torch: ``dim``), computed from x - max(x) for stability."""
+    axis = axis if dim is None else pick_axis(None if axis == -1 else axis, dim, "softmax")
     return ops.Softmax.apply(_f(x), axis=axis)
 
 
-def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
-    """x - logsumexp(x) along ``axis``."""
+def log_softmax(x: Tensor, axis: int = -1, *, dim: int | None = None) -> Tensor:
+    """x - logsumexp(x) along ``axis`` (torch: ``dim``)."""
+    axis = axis if dim is None else pick_axis(None if axis == -1 else axis, dim, "log_softmax")
     return ops.LogSoftmax.apply(_f(x), axis=axis)
 
 
 def logsumexp(x: Tensor, axis: int | tuple[int, ...] | None = None,
-              keepdims: bool = False) -> Tensor:
-    """log(sum(exp(x))) over ``axis``, stably."""
-    return _t(x).logsumexp(axis=axis, keepdims=keepdims)
+              keepdims: bool = False, **torch_names: Any) -> Tensor:
+    """log(sum(exp(x))) over ``axis`` (torch: ``dim``, ``keepdim``), stably."""
+    return _t(x).logsumexp(axis, keepdims, **torch_names)
 
 
 def maximum(a: Tensor, b: Any) -> Tensor:

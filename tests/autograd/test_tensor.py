@@ -50,7 +50,8 @@ def test_object_data_is_rejected():
 
 def test_properties_and_conversions():
     x = cr.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
-    assert x.shape == (2, 3) and x.ndim == 2 and x.size == 6 and len(x) == 2
+    assert x.shape == (2, 3) and x.ndim == 2 and x.numel() == 6 and len(x) == 2
+    assert x.size() == (2, 3) and x.size(-1) == 3 and x.dim() == 2
     assert x.T.shape == (3, 2) and x.is_leaf and not (x * 1).is_leaf
     assert x.numpy() is x.data
     assert x.tolist() == [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]

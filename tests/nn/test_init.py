@@ -53,7 +53,7 @@ def test_scheme_variance_matches_formula(name, fill, expected):
     w = _weight()
     assert fill(w) is w
     assert _var(w) == pytest.approx(expected, rel=0.03)
-    assert abs(float(w.data.mean())) < 4 * math.sqrt(expected / w.size) + 1e-12
+    assert abs(float(w.data.mean())) < 4 * math.sqrt(expected / w.numel()) + 1e-12
 
 
 def test_uniform_schemes_respect_their_bounds():

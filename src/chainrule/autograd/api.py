@@ -28,9 +28,10 @@ from chainrule.autograd.entry.sort import *  # noqa: F403
 from chainrule.autograd.entry.sort import __all__ as _sort
 from chainrule.autograd.ops.reduce import normalize_axes
 from chainrule.autograd.tensor import _FLOAT_KINDS, Tensor, _floating, tensor
+from chainrule.autograd.tensor_methods import pick_axis
 
 __all__ = [
-    "abs", "broadcast_to", "clip", "concatenate", "exp", "flatten", "log", "logsumexp",
+    "abs", "broadcast_to", "cat", "clip", "concatenate", "exp", "flatten", "log", "logsumexp",
     "matmul", "max", "maximum", "mean", "min", "minimum", "pad", "permute",
     "reshape", "sqrt", "squeeze", "stack", "sum", "take_along_axis", "transpose",
     "unsqueeze", "var", "where",
@@ -102,9 +103,11 @@ def getitem(a: Tensor, index: Any) -> Tensor:
     return ops.GetItem.apply(a, index=_index_array(index))
 
 
-def flatten(a: Tensor, start_axis: int = 0, end_axis: int = -1) -> Tensor:
-    """Merge axes ``start_axis..end_axis`` (inclusive) into one."""
+def flatten(a: Tensor, start_axis: int = 0, end_axis: int = -1, **torch_names: Any) -> Tensor:
+    """Merge axes ``start_axis..end_axis`` (inclusive; torch: ``start_dim``, ``end_dim``)."""
     a = _t(a)
+    if torch_names:
+        return a.flatten(start_axis, end_axis, **torch_names)
     if a.ndim == 0:
         return a.reshape(1)
     start, end = normalize_axes(start_axis, a.ndim)[0], normalize_axes(end_axis, a.ndim)[0]
@@ -113,16 +116,21 @@ def flatten(a: Tensor, start_axis: int = 0, end_axis: int = -1) -> Tensor:
     return a.reshape(a.shape[:start] + (-1,) + a.shape[end + 1:])
 
 
-def concatenate(tensors: list[Tensor], axis: int = 0) -> Tensor:
-    """Join tensors along an existing axis."""
+def concatenate(tensors: list[Tensor], axis: int = 0, *, dim: int | None = None) -> Tensor:
+    """Join tensors along an existing axis (torch: ``cat(tensors, dim)``)."""
+    axis = axis if dim is None else pick_axis(None if axis == 0 else axis, dim, "concatenate")
     if not tensors:
         raise ValueError("concatenate: needs at least one tensor")
     items = _as_tensors(tensors)
     return ops.Concatenate.apply(*items, axis=normalize_axes(axis, items[0].ndim or 1)[0])
 
 
-def stack(tensors: list[Tensor], axis: int = 0) -> Tensor:
+cat = concatenate  # torch's name
+
+
+def stack(tensors: list[Tensor], axis: int = 0, *, dim: int | None = None) -> Tensor:
     """Join equally shaped tensors along a new axis (``axis`` in [-ndim - 1, ndim])."""
+    axis = axis if dim is None else pick_axis(None if axis == 0 else axis, dim, "stack")
     if not tensors:
         raise ValueError("stack: needs at least one tensor")
     items = _as_tensors(tensors)
@@ -140,8 +148,10 @@ def _as_tensors(items: list[Any]) -> list[Tensor]:
     return [first._other(t) for t in items]
 
 
-def take_along_axis(a: Tensor, indices: Any, axis: int) -> Tensor:
-    """Pick values along ``axis`` at ``indices`` (same ndim as ``a``)."""
+def take_along_axis(a: Tensor, indices: Any, axis: int | None = None, *,
+                    dim: int | None = None) -> Tensor:
+    """Pick values along ``axis`` (``dim``) at ``indices`` (same ndim as ``a``)."""
+    axis = pick_axis(axis, dim, "take_along_axis")
     return ops.TakeAlongAxis.apply(_t(a), indices=np.asarray(_index_array(indices)), axis=axis)
 
 
@@ -188,50 +198,58 @@ def matmul(a: Any, b: Any) -> Tensor:
     return _t(a) @ b
 
 
-def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
-    return _t(x).sum(axis, keepdims)
+def sum(x: Any, axis: Any = None, keepdims: bool = False, **torch_names: Any) -> Tensor:  # noqa: A001
+    """Sum over ``axis`` (torch: ``dim``, ``keepdim``)."""
+    return _t(x).sum(axis, keepdims, **torch_names)
 
 
-def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
-    return _t(x).mean(axis, keepdims)
+def mean(x: Any, axis: Any = None, keepdims: bool = False, **torch_names: Any) -> Tensor:
+    """Mean over ``axis`` (torch: ``dim``, ``keepdim``)."""
+    return _t(x).mean(axis, keepdims, **torch_names)
 
 
-def var(x: Any, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
-    """Variance over ``axis`` with ``ddof`` as NumPy (0: biased, torch's unbiased=False)."""
-    return _t(x).var(axis, keepdims, ddof)
+def var(x: Any, axis: Any = None, keepdims: bool = False, ddof: int = 0,
+        **torch_names: Any) -> Tensor:
+    """Variance over ``axis`` with ``ddof`` as NumPy (0: biased; torch's ``correction``)."""
+    return _t(x).var(axis, keepdims, ddof, **torch_names)
 
 
-def max(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
-    return _t(x).max(axis, keepdims)
+def max(x: Any, axis: Any = None, keepdims: bool = False, **torch_names: Any) -> Any:  # noqa: A001
+    """Maximum over ``axis``; with torch's ``dim=`` (values, indices)."""
+    return _t(x).max(axis, keepdims, **torch_names)
 
 
-def min(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
-    return _t(x).min(axis, keepdims)
+def min(x: Any, axis: Any = None, keepdims: bool = False, **torch_names: Any) -> Any:  # noqa: A001
+    """Minimum over ``axis``; with torch's ``dim=`` (values, indices)."""
+    return _t(x).min(axis, keepdims, **torch_names)
 
 
-def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
-    return _t(x).logsumexp(axis, keepdims)
+def logsumexp(x: Any, axis: Any = None, keepdims: bool = False, **torch_names: Any) -> Tensor:
+    """log(sum(exp(x))) over ``axis`` (torch: ``dim``, ``keepdim``)."""
+    return _t(x).logsumexp(axis, keepdims, **torch_names)
 
 
 def reshape(x: Any, shape: tuple[int, ...]) -> Tensor:
     return _t(x).reshape(shape)
 
 
-def transpose(x: Any, axes: tuple[int, ...] | None = None) -> Tensor:
-    return _t(x).transpose(axes) if axes is not None else _t(x).transpose()
+def transpose(x: Any, *axes: Any, **torch_names: Any) -> Tensor:
+    """NumPy's permutation ``transpose(x, (2, 0, 1))`` or torch's swap ``transpose(x, 0, 1)``."""
+    return _t(x).transpose(*axes, **torch_names)
 
 
-def permute(x: Any, axes: tuple[int, ...]) -> Tensor:
-    return _t(x).transpose(axes)
+def permute(x: Any, *axes: Any, **torch_names: Any) -> Tensor:
+    """Reorder the axes: ``permute(x, (2, 0, 1))`` or ``permute(x, 2, 0, 1)``."""
+    return _t(x).permute(*axes, **torch_names)
 
 
 def broadcast_to(x: Any, shape: tuple[int, ...]) -> Tensor:
     return _t(x).broadcast_to(shape)
 
 
-def squeeze(x: Any, axis: Any = None) -> Tensor:
-    return _t(x).squeeze(axis)
+def squeeze(x: Any, axis: Any = None, **torch_names: Any) -> Tensor:
+    return _t(x).squeeze(axis, **torch_names)
 
 
-def unsqueeze(x: Any, axis: int) -> Tensor:
-    return _t(x).unsqueeze(axis)
+def unsqueeze(x: Any, axis: int | None = None, **torch_names: Any) -> Tensor:
+    return _t(x).unsqueeze(axis, **torch_names)

@@ -70,7 +70,7 @@ def check_gradients(subject: Subject, samples: int = 8, entries: int = 96,
         return total
 
     rng = np.random.default_rng(subject.seed + 2)
-    total_size = sum(p.size for _, p in params)
+    total_size = sum(p.data.size for _, p in params)
     rows: list[tuple[str, int, float, float, float]] = []  # name, index, a, n, error
     with preserved_rng(), np.errstate(all="ignore"):
         for reg in c.regularizers:
@@ -81,7 +81,7 @@ def check_gradients(subject: Subject, samples: int = 8, entries: int = 96,
             noise = 2.2e-16 * max(abs(float(value.data)), 1.0)  # round-off of one loss value
             for name, p in params:
                 a = np.zeros_like(p.data) if p.grad is None else np.array(p.grad)
-                k = max(2, round(entries * p.size / total_size))
+                k = max(2, round(entries * p.data.size / total_size))
                 for i in _entries(a, k, rng):
                     rows.append((name, int(i), float(a.flat[i]),
                                  *_compare(loss, p.data, int(i), float(a.flat[i]), eps, noise)))

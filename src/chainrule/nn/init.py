@@ -172,7 +172,7 @@ def sparse_(tensor: Tensor, k: int = 15, std: float = 1.0, generator: Generator 
         raise ValueError(f"sparse_: k must be a positive number of inputs per unit, got {k}")
     rng = cr_random.resolve(generator)
     rows = tensor.shape[0]
-    cols = tensor.size // rows
+    cols = tensor.numel() // rows
     k = min(k, cols)
     # The k smallest of i.i.d. uniform keys are a uniform random k-subset of each row.
     chosen = np.argpartition(rng.random((rows, cols)), k - 1, axis=1)[:, :k]
@@ -191,7 +191,7 @@ def orthogonal_(tensor: Tensor, gain: float = 1.0, generator: Generator = None) 
     if tensor.ndim < 2:
         raise ValueError(f"orthogonal_: needs at least 2 dimensions, got shape {tensor.shape}")
     rows = tensor.shape[0]
-    cols = tensor.size // rows
+    cols = tensor.numel() // rows
     flat = cr_random.resolve(generator).standard_normal((rows, cols))
     if rows < cols:
         flat = flat.T

@@ -244,7 +244,7 @@ class Module:
 
     def num_parameters(self, trainable_only: bool = False) -> int:
         """Number of scalar parameters (shared ones counted once)."""
-        return sum(p.size for p in self.parameters()
+        return sum(p.numel() for p in self.parameters()
                    if p.requires_grad or not trainable_only)
 
     def apply(self, fn: Callable[[Module], None]) -> Module:

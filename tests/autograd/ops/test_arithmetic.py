@@ -207,3 +207,14 @@ def test_broadcast_mismatch_names_both_shapes():
 def test_clip_needs_a_bound():
     with pytest.raises(ValueError, match="at least one of min and max"):
         cr.ones(2).clip()
+
+
+def test_integer_tensor_to_a_float_power_is_float32_like_torch():
+    # issue 17: int32 ** 2.0 stayed int32 and ** -1.0 raised
+    x = cr.tensor(np.array([1, 2, 3, 4], np.int32))
+    squared, inverse = x ** 2.0, x ** -1.0
+    assert squared.dtype == inverse.dtype == np.float32
+    np.testing.assert_array_equal(squared.data, [1, 4, 9, 16])
+    np.testing.assert_allclose(inverse.data, [1, 0.5, 1 / 3, 0.25], rtol=1e-7)
+    assert (x ** 2).dtype == np.int32  # an integer exponent keeps integers, as torch
+    assert x.pow(0.5).dtype == np.float32

@@ -78,3 +78,10 @@ def test_linear_with_integer_input_is_float32():
     out = F.linear(cr.tensor([[1, 0]]), cr.ones(3, 2), cr.zeros(3))
     assert out.dtype == np.float32
     assert (cr.tensor([[1, 0]]) @ cr.ones(2, 3)).dtype == np.float32
+
+
+@pytest.mark.parametrize("x_shape,w_shape", [((8, 8), (0, 8)), ((8, 0), (8, 0)),
+                                             ((2, 3, 0), (4, 0))], ids=str)
+def test_linear_with_a_size_0_feature_axis(x_shape, w_shape):
+    # issue 17: backward failed in a reshape; matmul handled the same shapes
+    check_op([x_shape, w_shape, w_shape[:1]], tf.linear, F.linear)

@@ -104,3 +104,34 @@ def test_reduction_errors_name_the_problem():
 def test_integer_mean_is_float32():
     assert cr.tensor([1, 2, 4]).mean().dtype == np.float32
     assert cr.tensor([1, 2, 4]).sum().dtype == np.int64
+
+
+@pytest.mark.parametrize("axis", [0, -1])
+@pytest.mark.parametrize("name", ["sum", "mean", "max", "min", "logsumexp", "var", "squeeze"])
+def test_axis_0_and_minus_1_on_a_0d_tensor_like_torch(name, axis):
+    # issue 17: AxisError / ValueError / IndexError where torch accepts them
+    theirs = {"max": lambda a: torch.amax(a, axis), "min": lambda a: torch.amin(a, axis),
+              "var": lambda a: torch.var(a, axis, correction=0),
+              "logsumexp": lambda a: torch.logsumexp(a, axis)}.get(
+        name, lambda a: getattr(a, name)(axis))
+    check_op([()], theirs, lambda a: getattr(a, name)(axis))
+
+
+def test_reductions_take_torch_dim_and_keepdim():
+    check_op([(2, 3, 4)], lambda a: a.sum(dim=(0, 2), keepdim=True))
+    check_op([(2, 3)], lambda a: a.mean(dim=-1))
+    check_op([(2, 3)], lambda a: a.logsumexp(dim=1, keepdim=True))
+    check_op([(3, 4)], lambda a: a.var(dim=0, unbiased=True),
+             lambda a: a.var(dim=0, unbiased=True))
+    check_op([(3, 4)], lambda a: a.std(dim=1, correction=0))
+    check_op([(3, 4)], lambda a: a.max(dim=1).values, lambda a: a.max(dim=1).values)
+    x = cr.tensor([[1.0, 5.0, 5.0], [7.0, 0.0, 2.0]])
+    values, indices = x.min(dim=1, keepdim=True)
+    assert values.shape == indices.shape == (2, 1) and indices.data.ravel().tolist() == [0, 1]
+    assert x.max(dim=1)[1].data.tolist() == [1, 0]  # the first of tied maxima, as torch
+    assert x.argmax(dim=1, keepdim=True).shape == (2, 1) and x.argmin(dim=0).tolist() == [0, 1, 1]
+    assert cr.sum(x, dim=0).shape == (3,) and cr.mean(x, dim=1, keepdim=True).shape == (2, 1)
+    with pytest.raises(TypeError, match=r"sum: got both axis=0 and dim=1; pass one"):
+        x.sum(0, dim=1)
+    with pytest.raises(TypeError, match=r"mean: got both keepdims=True and keepdim=True"):
+        x.mean(keepdims=True, keepdim=True)

@@ -164,8 +164,8 @@ def test_movement_errors_name_the_shapes():
     x = cr.ones(2, 3)
     with pytest.raises(ValueError, match=r"shape \(2, 3\) \(6 elements\) into shape \(4,\)"):
         x.reshape(4)
-    with pytest.raises(ValueError, match=r"axes \(0, 0\) are not a permutation"):
-        x.transpose(0, 0)
+    with pytest.raises(ValueError, match=r"axes \(0, 0, 1\) are not a permutation"):
+        x.transpose(0, 0, 1)
     with pytest.raises(ValueError, match=r"\(2, 3\) cannot be broadcast to \(4, 3\)"):
         x.broadcast_to((4, 3))
     with pytest.raises(ValueError, match=r"axis 1 of shape \(2, 3\) has size 3"):
@@ -180,3 +180,79 @@ def test_movement_errors_name_the_shapes():
         x.flatten(1, 0)
     with pytest.raises(ValueError, match="non-negative"):
         cr.pad(x, -1)
+
+
+# ************************************************************* issue 17: negative axes, 0-d, size 0
+
+def test_permute_with_negative_axes_sends_the_gradient_back_transposed():
+    # issue 17: backward inverted the raw negative axes (x.grad came back as w, not w.T)
+    w = np.array([[1.0, 2.0], [3.0, 4.0]], np.float32)
+    x = cr.tensor(np.zeros((2, 2)), requires_grad=True)
+    (x.permute(-1, 0) * cr.tensor(w)).sum().backward()
+    np.testing.assert_array_equal(x.grad, w.T)
+    check_op([(3, 4, 5, 6)], lambda a: a.permute(-2, -1, 1, 0))
+    check_op([(2, 3, 4)], lambda a: a.transpose(-1, 0))  # torch's swap of two axes
+
+
+def test_stack_names_an_axis_out_of_range():
+    # issue 17: reported "every tensor must have the same shape"
+    with pytest.raises(ValueError, match=r"stack: axis 77 is out of range for tensors with 1 "
+                                         r"dimensions .*\[-2, 1\]"):
+        cr.stack([cr.ones(3)], axis=77)
+
+
+T = torch
+SHAPE_CASES = {
+    # name: (input shapes, ours, torch's)
+    "reshape size 0": ([(0, 3)], lambda a: a.reshape(3, 0), lambda a: a.reshape(3, 0)),
+    "reshape 0-d": ([()], lambda a: a.reshape(1, 1), lambda a: a.reshape(1, 1)),
+    "view -1": ([(2, 3)], lambda a: a.view(-1, 2), lambda a: a.view(-1, 2)),
+    "permute negative size 0": ([(2, 0, 3)], lambda a: a.permute(-1, 0, -2),
+                                lambda a: a.permute(-1, 0, -2)),
+    "transpose 0-d": ([()], lambda a: a.transpose(), lambda a: a.permute(())),
+    "T size 0": ([(0, 2)], lambda a: a.T, lambda a: a.T),
+    "squeeze 0-d axis 0": ([()], lambda a: a.squeeze(0), lambda a: a.squeeze(0)),
+    "squeeze 0-d axis -1": ([()], lambda a: a.squeeze(-1), lambda a: a.squeeze(-1)),
+    "squeeze negative size 0": ([(0, 1)], lambda a: a.squeeze(-1), lambda a: a.squeeze(-1)),
+    "unsqueeze 0-d": ([()], lambda a: a.unsqueeze(-1), lambda a: a.unsqueeze(-1)),
+    "unsqueeze size 0": ([(0, 2)], lambda a: a.unsqueeze(-2), lambda a: a.unsqueeze(-2)),
+    "flatten 0-d": ([()], lambda a: a.flatten(), lambda a: a.flatten()),
+    "flatten negative size 0": ([(2, 0, 3)], lambda a: a.flatten(-2, -1),
+                                lambda a: a.flatten(-2, -1)),
+    "broadcast_to 0-d": ([()], lambda a: a.broadcast_to((2, 3)), lambda a: a.expand(2, 3)),
+    "expand size 0": ([(0, 1)], lambda a: a.expand(-1, 3), lambda a: a.expand(-1, 3)),
+    "concatenate negative size 0": ([(0, 3), (2, 3)],
+                                    lambda a, b: cr.concatenate([a, b], axis=-2),
+                                    lambda a, b: T.cat([a, b], dim=-2)),
+    "stack 0-d": ([(), ()], lambda a, b: cr.stack([a, b], axis=-1),
+                  lambda a, b: T.stack([a, b], dim=-1)),
+    "stack negative size 0": ([(0, 2), (0, 2)], lambda a, b: cr.stack([a, b], axis=-2),
+                              lambda a, b: T.stack([a, b], dim=-2)),
+    "pad size 0": ([(0, 2)], lambda a: cr.pad(a, ((1, 1), (0, 1))),
+                   lambda a: T.nn.functional.pad(a, (0, 1, 1, 1))),
+    "getitem size 0": ([(0, 3)], lambda a: a[:, -1], lambda a: a[:, -1]),
+    "getitem 0-d": ([()], lambda a: a[None], lambda a: a[None]),
+    "take_along_axis negative": ([(2, 3)], lambda a: cr.take_along_axis(a, TAKE, -1),
+                                 lambda a: T.take_along_dim(a, T.from_numpy(TAKE), dim=-1)),
+}
+TAKE = np.array([[2, 0], [1, 1]])
+
+
+@pytest.mark.parametrize("name", list(SHAPE_CASES))
+def test_shape_ops_on_negative_axes_0d_and_size_0(name):
+    shapes_, ours, theirs = SHAPE_CASES[name]
+    check_op(shapes_, theirs, ours)
+
+
+def test_shape_ops_take_torch_dim_names():
+    x = cr.randn(2, 3, 4)
+    assert x.squeeze(dim=None).shape == (2, 3, 4) and x.unsqueeze(dim=1).shape == (2, 1, 3, 4)
+    assert x.flatten(start_dim=1).shape == (2, 12) and x.flatten(end_dim=1).shape == (6, 4)
+    assert cr.stack([x, x], dim=-1).shape == (2, 3, 4, 2)
+    assert cr.cat([x, x], dim=1).shape == (2, 6, 4)
+    assert x.permute(dims=(2, 0, 1)).shape == (4, 2, 3)
+    assert x.transpose(dim0=0, dim1=2).shape == (4, 3, 2)
+    with pytest.raises(TypeError, match=r"unsqueeze: got both axis=1 and dim=2"):
+        x.unsqueeze(1, dim=2)
+    with pytest.raises(TypeError, match=r"stack: got both axis=1 and dim=0"):
+        cr.stack([x], axis=1, dim=0)

@@ -31,13 +31,20 @@ class Reshape(Function):
 
 
 class Transpose(Function):
-    """Permute axes (reverse them when ``axes`` is None); backward applies the inverse."""
+    """Permute axes (reverse them when ``axes`` is None); backward applies the inverse.
+
+    Negative axes count from the end; they are made non-negative before the
+    inverse permutation is taken (``argsort`` of raw negative axes is wrong).
+    """
 
     def forward(self, a: np.ndarray, axes: tuple[int, ...] | None = None) -> np.ndarray:
-        if axes is not None and sorted(int(x) % max(a.ndim, 1) for x in axes) != list(
-                range(a.ndim)):
-            raise ValueError(f"transpose: axes {tuple(axes)} are not a permutation of the "
-                             f"{a.ndim} axes of a tensor of shape {a.shape}")
+        if axes is not None:
+            n = a.ndim
+            if len(axes) != n or any(not -max(n, 1) <= x < max(n, 1) for x in axes) or \
+                    sorted(int(x) % max(n, 1) for x in axes) != list(range(n)):
+                raise ValueError(f"transpose: axes {tuple(axes)} are not a permutation of the "
+                                 f"{n} axes of a tensor of shape {a.shape}")
+            axes = tuple(int(x) % n for x in axes) if n else ()
         self.axes = axes
         return np.transpose(a, axes)
 
@@ -70,12 +77,13 @@ class BroadcastTo(Function):
 
 
 class Squeeze(Function):
-    """Drop size-1 axes (all of them, or those named)."""
+    """Drop size-1 axes (all of them, or those named; axis 0 or -1 of a 0-d tensor is a no-op)."""
 
     def forward(self, a: np.ndarray, axis: int | tuple[int, ...] | None = None) -> np.ndarray:
         self.in_shape = a.shape
         if axis is not None:
-            for ax in normalize_axes(axis, a.ndim):
+            axis = normalize_axes(axis, a.ndim)
+            for ax in axis:
                 if a.shape[ax] != 1:
                     raise ValueError(f"squeeze: axis {ax} of shape {a.shape} has size "
                                      f"{a.shape[ax]}, not 1")
