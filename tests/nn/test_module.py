@@ -290,3 +290,20 @@ def test_freeze_upto_a_missing_child_changes_nothing(upto, message):
     with pytest.raises(ValueError, match=message):
         model.freeze(upto=upto)
     assert all(p.requires_grad for p in model.parameters())
+
+
+def test_to_takes_dtypes_torch_dtypes_and_cpu():
+    import chainrule as cr
+
+    model = nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3))
+    assert model.to("cpu") is model and model[0].weight.dtype == np.float32
+    assert model.to("float64")[0].weight.dtype == np.float64
+    assert model.to("cpu", np.float32)[1].running_mean.dtype == np.float32
+    assert model.to(device="cpu", dtype="float64")[0].bias.dtype == np.float64
+    torch = pytest.importorskip("torch")
+    assert model.to(torch.float32)[0].weight.dtype == np.float32
+    with pytest.raises(ValueError, match=r"CPU only, got device 'cuda'.*float16, float32, float64"):
+        model.to("cuda")
+    with pytest.raises(TypeError, match=r"floating dtype \(float16, float32, float64\)"):
+        model.to(np.int64)
+    assert model(cr.ones(4, 2)).dtype == np.float32

@@ -316,15 +316,34 @@ class Module:
             if p.grad is not None:
                 p.grad.fill(0)
 
-    def to(self, dtype: Any) -> Module:
-        """Convert floating parameters and buffers to ``dtype`` (e.g. float64 for gradcheck).
+    def to(self, *args: Any, dtype: Any = None, device: Any = None) -> Module:
+        """Convert floating parameters and buffers to a floating ``dtype`` (float16, float32,
+        float64; also torch's dtypes and their names); ``to("cpu")`` is a no-op, as torch.
 
+        ``to(dtype)``, ``to("cpu")``, ``to("cpu", dtype)`` and the keyword forms.
         This makes new arrays, so call it before building an optimizer or a
         flat buffer over the parameters.
         """
-        dtype = np.dtype(dtype)
-        if dtype.kind != "f":
-            raise TypeError(f"Module.to: expected a floating dtype, got {dtype}")
+        for arg in args:
+            if isinstance(arg, str) and not arg.startswith("float") and device is None:
+                device = arg
+            elif dtype is None:
+                dtype = arg
+            else:
+                raise TypeError(f"Module.to: unexpected arguments {args!r}")
+        if device is not None and str(device) != "cpu":
+            raise ValueError(f"Module.to: chainrule runs on the CPU only, got device {device!r}; "
+                             "a dtype must be one of float16, float32, float64")
+        if dtype is None:
+            return self
+        try:  # a NumPy dtype, its name, or torch's (torch.float64 -> "float64")
+            dtype = np.dtype(dtype) if not str(dtype).startswith("torch.") else \
+                np.dtype(str(dtype).removeprefix("torch."))
+        except TypeError:
+            dtype = None
+        if dtype is None or dtype.kind != "f":
+            raise TypeError(f"Module.to: expected 'cpu' or a floating dtype (float16, float32, "
+                            f"float64), got {args or dtype!r}")
         for m in self.modules():
             for p in m._parameters.values():
                 if p is not None and p.dtype != dtype:
