@@ -125,3 +125,65 @@ def test_plot_schedule_draws_the_rates(tmp_path):
     assert again is fig and len(fig.axes[0].lines) == 2
     with pytest.raises(ValueError, match="steps must be a positive int"):
         optim.plot_schedule(schedule)
+
+
+# ************************************************************* torch's classes, step for step
+
+TORCH_CLASSES = {
+    "StepLR": ({"step_size": 3, "gamma": 0.5}, {}),
+    "MultiStepLR": ({"milestones": [2, 5, 9], "gamma": 0.3}, {}),
+    "ExponentialLR": ({"gamma": 0.9}, {}),
+    "CosineAnnealingLR": ({"T_max": 7, "eta_min": 0.01}, {}),
+    "CosineAnnealingWarmRestarts": ({"T_0": 4, "T_mult": 2, "eta_min": 0.001}, {}),
+    "CyclicLR": ({"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 4, "mode": "triangular2"}, {}),
+    "OneCycleLR": ({"max_lr": 0.2, "epochs": 5, "steps_per_epoch": 5}, {}),
+    "LambdaLR": ({"lr_lambda": lambda epoch: 1 / (1 + epoch)}, {}),
+}
+
+
+@pytest.mark.parametrize("name", list(TORCH_CLASSES))
+def test_torch_scheduler_classes_give_torch_rates_step_for_step(name):
+    torch = pytest.importorskip("torch")
+    from chainrule.optim import lr_scheduler
+
+    kwargs, _ = TORCH_CLASSES[name]
+    w = cr.zeros(2, requires_grad=True)
+    tw = torch.zeros(2, requires_grad=True)
+    opt = optim.SGD([w], lr=0.1, momentum=0.9)
+    topt = torch.optim.SGD([tw], lr=0.1, momentum=0.9)
+    ours = getattr(lr_scheduler, name)(opt, **kwargs)
+    theirs = getattr(torch.optim.lr_scheduler, name)(topt, **kwargs)
+    for step in range(24):
+        assert ours.get_last_lr() == pytest.approx(theirs.get_last_lr(), rel=1e-12), step
+        assert opt.param_groups[0]["momentum"] == pytest.approx(
+            topt.param_groups[0]["momentum"], rel=1e-12), step
+        opt.step()
+        topt.step()
+        ours.step()
+        theirs.step()
+
+
+def test_reduce_on_plateau_gives_torch_rates():
+    torch = pytest.importorskip("torch")
+    from chainrule.optim import lr_scheduler
+
+    opt = optim.SGD([cr.zeros(1, requires_grad=True)], lr=1.0)
+    topt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1.0)
+    ours = lr_scheduler.ReduceLROnPlateau(opt, factor=0.5, patience=1, cooldown=1)
+    theirs = torch.optim.lr_scheduler.ReduceLROnPlateau(topt, factor=0.5, patience=1, cooldown=1)
+    for metric in [1.0, 0.9, 0.95, 0.96, 0.97, 0.8, 0.85, 0.9, 0.95, 0.99, 1.0]:
+        ours.step(metric)
+        theirs.step(metric)
+        assert ours.get_last_lr() == pytest.approx(theirs.get_last_lr(), rel=1e-12)
+
+
+def test_torch_scheduler_classes_reject_what_they_cannot_do():
+    from chainrule.optim import lr_scheduler
+
+    opt = optim.SGD([cr.zeros(1, requires_grad=True)], lr=0.1, momentum=0.9)
+    with pytest.raises(ValueError, match="scale_fn is not supported"):
+        lr_scheduler.CyclicLR(opt, 0.01, 0.1, scale_fn=lambda x: 1.0)
+    with pytest.raises(ValueError, match="total_steps, or epochs and steps_per_epoch"):
+        lr_scheduler.OneCycleLR(opt, 0.1)
+    with pytest.raises(TypeError, match="lr_lambda must be callable"):
+        lr_scheduler.LambdaLR(opt, 0.5)

@@ -4,6 +4,9 @@
 at every ``.step()`` and writes the result into each parameter group's
 ``lr``; :class:`ReduceLROnPlateau` lowers the rate when a metric stops
 improving. Both save their position with ``state_dict`` (JSON values only).
+torch's scheduler classes (``StepLR(optimizer, step_size, gamma)``, ...) are
+here with torch's constructor signatures, each an :class:`LRScheduler` over
+the schedule of the same name.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from chainrule.optim import cyclic, schedules
 from chainrule.optim.schedules import LRSchedule
 
 
@@ -222,6 +226,126 @@ class ReduceLROnPlateau:
                              f"min_lrs for {len(self.optimizer.param_groups)} param groups")
         for k in self._KEYS:
             setattr(self, k, list(state[k]) if k == "min_lrs" else state[k])
+
+
+# ************************************************************* torch's classes
+
+
+class StepLR(LRScheduler):
+    """lr = base_lr * gamma ** (epoch // step_size), as ``torch.optim.lr_scheduler.StepLR``."""
+
+    def __init__(self, optimizer: Any, step_size: int, gamma: float = 0.1, last_epoch: int = -1):
+        super().__init__(optimizer, schedules.StepLR(step_size, gamma), last_epoch)
+
+
+class MultiStepLR(LRScheduler):
+    """lr = base_lr * gamma ** (number of milestones passed), as torch."""
+
+    def __init__(self, optimizer: Any, milestones: Sequence[int], gamma: float = 0.1,
+                 last_epoch: int = -1):
+        super().__init__(optimizer, schedules.MultiStepLR(list(milestones), gamma), last_epoch)
+
+
+class ExponentialLR(LRScheduler):
+    """lr = base_lr * gamma ** epoch, as torch."""
+
+    def __init__(self, optimizer: Any, gamma: float, last_epoch: int = -1):
+        super().__init__(optimizer, schedules.ExponentialLR(gamma), last_epoch)
+
+
+class CosineAnnealingLR(LRScheduler):
+    """eta_min + (base_lr - eta_min) (1 + cos(pi epoch / T_max)) / 2, as torch."""
+
+    def __init__(self, optimizer: Any, T_max: int, eta_min: float = 0.0,  # noqa: N803
+                 last_epoch: int = -1):
+        super().__init__(optimizer, schedules.CosineAnnealingLR(T_max, eta_min), last_epoch)
+
+
+class CosineAnnealingWarmRestarts(LRScheduler):
+    """SGDR: cosine annealing restarted after T_0, T_0 T_mult, ... epochs, as torch."""
+
+    def __init__(self, optimizer: Any, T_0: int, T_mult: int = 1,  # noqa: N803
+                 eta_min: float = 0.0, last_epoch: int = -1):
+        super().__init__(optimizer, schedules.CosineAnnealingWarmRestarts(T_0, T_mult, eta_min),
+                         last_epoch)
+
+
+def _per_group(value: float | Sequence[float], optimizer: Any, name: str) -> list[float]:
+    n = len(optimizer.param_groups)
+    values = list(value) if isinstance(value, (list, tuple)) else [value] * n
+    if len(values) != n:
+        raise ValueError(f"expected {n} values for {name}, got {len(values)}")
+    return values
+
+
+class CyclicLR(LRScheduler):
+    """Cyclical learning rates between ``base_lr`` and ``max_lr`` (scalars or one per group),
+    with the momentum cycled the other way; torch's signature (``scale_fn`` not supported)."""
+
+    def __init__(self, optimizer: Any, base_lr: float | Sequence[float],
+                 max_lr: float | Sequence[float], step_size_up: int = 2000,
+                 step_size_down: int | None = None, mode: str = "triangular",
+                 gamma: float = 1.0, scale_fn: Callable | None = None,
+                 scale_mode: str = "cycle", cycle_momentum: bool = True,
+                 base_momentum: float = 0.8, max_momentum: float = 0.9, last_epoch: int = -1):
+        if scale_fn is not None:
+            raise ValueError("CyclicLR: scale_fn is not supported; use mode='triangular', "
+                             "'triangular2' or 'exp_range'")
+        made = [cyclic.CyclicLR(lo, hi, step_size_up, step_size_down, mode, gamma,
+                                cycle_momentum, base_momentum, max_momentum)
+                for lo, hi in zip(_per_group(base_lr, optimizer, "base_lr"),
+                                  _per_group(max_lr, optimizer, "max_lr"), strict=True)]
+        super().__init__(optimizer, made, last_epoch)
+
+
+class OneCycleLR(LRScheduler):
+    """The 1cycle policy, torch's signature: ``total_steps`` or ``epochs * steps_per_epoch``."""
+
+    def __init__(self, optimizer: Any, max_lr: float | Sequence[float],
+                 total_steps: int | None = None, epochs: int | None = None,
+                 steps_per_epoch: int | None = None, pct_start: float = 0.3,
+                 anneal_strategy: str = "cos", cycle_momentum: bool = True,
+                 base_momentum: float = 0.85, max_momentum: float = 0.95,
+                 div_factor: float = 25.0, final_div_factor: float = 1e4,
+                 three_phase: bool = False, last_epoch: int = -1):
+        if total_steps is None:
+            if epochs is None or steps_per_epoch is None:
+                raise ValueError("OneCycleLR: pass total_steps, or epochs and steps_per_epoch")
+            total_steps = epochs * steps_per_epoch
+        made = [cyclic.OneCycleLR(m, total_steps, pct_start, anneal_strategy, div_factor,
+                                  final_div_factor, three_phase, cycle_momentum, base_momentum,
+                                  max_momentum)
+                for m in _per_group(max_lr, optimizer, "max_lr")]
+        super().__init__(optimizer, made, last_epoch)
+
+
+class LambdaLR(LRScheduler):
+    """lr = base_lr * lr_lambda(epoch) (one function, or one per group), as torch.
+
+    Plain functions: ``state_dict`` keeps the position, not the functions.
+    """
+
+    def __init__(self, optimizer: Any, lr_lambda: Callable[[int], float] | Sequence[Callable],
+                 last_epoch: int = -1):
+        lambdas = list(lr_lambda) if isinstance(lr_lambda, (list, tuple)) else \
+            [lr_lambda] * len(optimizer.param_groups)
+        bases = [float(g["lr"]) for g in optimizer.param_groups]
+        if len(lambdas) != len(bases):
+            raise ValueError(f"LambdaLR: expected {len(bases)} lr_lambdas, got {len(lambdas)}")
+        super().__init__(optimizer, [_Scaled(base, fn) for base, fn in
+                                     zip(bases, lambdas, strict=True)], last_epoch)
+
+
+class _Scaled:
+    """``step -> base * fn(step)``: LambdaLR's schedule of one group."""
+
+    def __init__(self, base: float, fn: Callable[[int], float]):
+        if not callable(fn):
+            raise TypeError(f"LambdaLR: lr_lambda must be callable, got {type(fn).__name__}")
+        self.base, self.fn = base, fn
+
+    def __call__(self, step: int) -> float:
+        return self.base * self.fn(step)
 
 
 def plot_schedule(schedule: Callable[[int], float] | Sequence[float], steps: int | None = None,
