@@ -92,7 +92,7 @@ class FlatBuffer:
         after zero_grad was overwritten, and an array taken before it changed
         under its holder. The price, measured with benchmarks/engine_overhead.py's
         784-512-512-10 MLP step (670k parameters) on the shared 2-core machine
-        at load 22 (/tmp timeit, 30 interleaved medians): this fill takes
+        at load 22 (timeit, 30 interleaved medians): this fill takes
         49 us (min; 0.3 ms median under load), against a step of 3.8 ms (min,
         batch 16, one BLAS thread) and 23.7 ms (batch 128): 1.3% and 0.2%;
         against the README's fast-state step at batch 128 (3.3 ms), 1.5%. A
