@@ -2,7 +2,8 @@
 
 Every reduction and shape method takes NumPy's ``axis=`` / ``keepdims=`` and
 torch's ``dim=`` / ``keepdim=`` alike (both at once is an error). The aliases
-(``view``, ``expand``, ``to``, ``add``, ``clamp``, ``size()``, ...) dispatch to
+(``view``, ``to``, ``add``, ``clamp``, ``size()``, ...; ``argmax``, ``expand``, ``cumsum``
+and the other entry-point ops are attached by ``entry/methods.py``) dispatch to
 the same ops as the operators, so a PyTorch script ports by changing imports.
 """
 
@@ -117,20 +118,6 @@ class TensorMethods:
         return _ag.ops.LogSumExp.apply(_floating(self), axis=axis,
                                        keepdims=_keep(keepdims, keepdim, "logsumexp"))
 
-    def argmax(self, axis: int | None = None, keepdims: bool = False, *, dim: int | None = None,
-               keepdim: bool | None = None) -> Any:
-        """Index of the (first) maximum along ``axis`` (``dim``); flat index when None."""
-        axis = pick_axis(axis, dim, "argmax")
-        return type(self)._wrap(np.asarray(self.data.argmax(
-            axis=axis, keepdims=_keep(keepdims, keepdim, "argmax"))))
-
-    def argmin(self, axis: int | None = None, keepdims: bool = False, *, dim: int | None = None,
-               keepdim: bool | None = None) -> Any:
-        """Index of the (first) minimum along ``axis`` (``dim``); flat index when None."""
-        axis = pick_axis(axis, dim, "argmin")
-        return type(self)._wrap(np.asarray(self.data.argmin(
-            axis=axis, keepdims=_keep(keepdims, keepdim, "argmin"))))
-
     # ----------------------------------------------------------------- shape
     def reshape(self, *shape: int | tuple[int, ...]) -> Any:
         """The same elements in a new shape (one -1 allowed)."""
@@ -167,17 +154,6 @@ class TensorMethods:
     def broadcast_to(self, shape: tuple[int, ...]) -> Any:
         """Broadcast to ``shape`` (NumPy's rules)."""
         return _ag.ops.BroadcastTo.apply(self, shape=tuple(shape))
-
-    def expand(self, *sizes: int | tuple[int, ...]) -> Any:
-        """torch's expand: broadcast, with -1 keeping an axis's size."""
-        if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
-            sizes = tuple(sizes[0])
-        lead = len(sizes) - self.data.ndim
-        if lead < 0:
-            raise ValueError(f"expand: {len(sizes)} sizes for a tensor of shape {self.data.shape}")
-        shape = tuple(self.data.shape[i - lead] if n == -1 and i >= lead else n
-                      for i, n in enumerate(sizes))
-        return self.broadcast_to(shape)
 
     def squeeze(self, axis: Axis = None, *, dim: Axis = None) -> Any:
         """Drop size-1 axes (all, or the ones named)."""

@@ -54,8 +54,9 @@ METHODS: dict[str, Callable] = {
 def attach(methods: dict[str, Callable]) -> None:
     """Set each function as a ``Tensor`` method; refuse to replace one Tensor defines."""
     for name, fn in methods.items():
-        if name in vars(Tensor):
-            raise RuntimeError(f"Tensor.{name} is defined twice (tensor.py and entry/methods.py)")
+        if any(name in vars(cls) for cls in Tensor.__mro__ if cls is not object):
+            raise RuntimeError(f"Tensor.{name} is defined twice (tensor.py or tensor_methods.py, "
+                               "and entry/methods.py)")
         setattr(Tensor, name, fn)
 
 
