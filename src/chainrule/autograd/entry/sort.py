@@ -97,7 +97,7 @@ def _arg_best(op: str, fn: Any, input: Any, dim: Any, keepdim: bool, axis: Any,
     x = _t(input)
     d = pick_dim(op, dim, axis)
     keep = pick_keepdim(op, keepdim, keepdims)
-    if x.size == 0:
+    if x.data.size == 0:
         raise ValueError(f"{op}: empty tensor of shape {x.shape} has no {op[3:]}imum")
     if d is None:
         flat = fn(x.data.reshape(-1))
