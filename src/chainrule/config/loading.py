@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 import types
 import typing
@@ -178,6 +179,12 @@ def to_toml(config: RunConfig) -> str:
     return _dump(config.model_dump(mode="json", exclude_none=True))
 
 
+def _key(key: str) -> str:
+    """A TOML key: bare when it can be, else quoted (``"optimizer.lr"`` in ``[search.space]``
+    is one key, not a path)."""
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _toml_value(key)
+
+
 def _toml_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -186,7 +193,7 @@ def _toml_value(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + "}"
+        return "{" + ", ".join(f"{_key(k)} = {_toml_value(v)}" for k, v in value.items()) + "}"
     return repr(value)
 
 
@@ -195,6 +202,6 @@ def _dump(data: dict[str, Any]) -> str:
     out = "\n".join(scalars) + ("\n" if scalars else "")
     for key, value in data.items():
         if isinstance(value, dict):
-            body = [f"{k} = {_toml_value(v)}" for k, v in value.items()]
+            body = [f"{_key(k)} = {_toml_value(v)}" for k, v in value.items()]
             out += f"\n[{key}]\n" + "\n".join(body) + "\n"
     return out
