@@ -84,15 +84,16 @@ def _callbacks(config: RunConfig, splits: Splits, optimizer: Any,
     return callbacks
 
 
-def setup(config: RunConfig, run_dir: Path | None = None) -> Setup:
+def setup(config: RunConfig, run_dir: Path | None = None, splits: Splits | None = None) -> Setup:
     """Build data, preprocessing, model, optimizer, loss and callbacks from ``config``.
 
     With ``run_dir``, the trainer also checkpoints into ``run_dir/checkpoints`` and
-    logs metrics there.
+    logs metrics there. ``splits`` (raw data) replaces the configured data, e.g. one
+    fold of a cross-validation; the preprocessing is fitted on its training part.
     """
     seed = config.train.seed
     cr.manual_seed(seed)
-    splits = build_data(config.data, seed)
+    splits = build_data(config.data, seed) if splits is None else splits
     if config.regularization.label_noise > 0 and not splits.regression:
         splits.train = noisy_labels(splits.train, config.regularization.label_noise,
                                     generator=seed)
