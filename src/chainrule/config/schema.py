@@ -17,6 +17,7 @@ from pydantic import Field, PositiveFloat, PositiveInt
 from chainrule.config.datasets import DATASETS
 from chainrule.config.layers import LayerConfig
 from chainrule.config.optim import AdamConfig, OptimizerConfig, ScheduleConfig
+from chainrule.config.search import EnsembleConfig, SearchConfig
 from chainrule.config.section import Fraction, NonNegFloat, Probability, Section
 from chainrule.config.steps import AugmentStep, PreprocessStep
 from chainrule.config.tabular import TableFields
@@ -100,3 +101,5 @@ class RunConfig(Section):
     schedule: ScheduleConfig | None = None
     train: TrainConfig = TrainConfig()
     transfer: TransferConfig | None = None
+    search: SearchConfig | None = None
+    ensemble: EnsembleConfig | None = None

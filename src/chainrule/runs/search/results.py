@@ -1,0 +1,155 @@
+"""A finished search's results: search.json, best.toml, importances, the table, the plots."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from chainrule import io
+from chainrule.config.loading import to_toml
+from chainrule.config.search import SearchConfig
+from chainrule.runs.search.trial import io_json
+from chainrule.search import space as sp
+
+if TYPE_CHECKING:
+    import optuna
+    from matplotlib.figure import Figure
+
+SEARCH_FILE = "search.json"
+BEST_FILE = "best.toml"
+
+
+def trial_record(t: optuna.trial.FrozenTrial) -> dict[str, Any]:
+    """One trial as search.json stores it."""
+    attrs = t.user_attrs
+    seconds = attrs.get("seconds")
+    if seconds is None and t.datetime_start and t.datetime_complete:
+        seconds = (t.datetime_complete - t.datetime_start).total_seconds()
+    record = {"number": t.number, "state": t.state.name.lower(), "params": t.params,
+              "value": t.value, "seconds": seconds, "run_dir": attrs.get("run_dir"),
+              "intermediate": {str(k): v for k, v in sorted(t.intermediate_values.items())}}
+    for key in ("folds", "spread", "diverged", "error"):
+        if key in attrs:
+            record[key] = attrs[key]
+    if "failed_trial" in t.system_attrs:
+        record["retry_of"] = t.system_attrs["failed_trial"]
+    return record
+
+
+def records(study: optuna.Study) -> list[dict[str, Any]]:
+    """Every trial except surplus ones (asked for after the study was full, never run)."""
+    return [trial_record(t) for t in study.get_trials(deepcopy=False)
+            if "surplus" not in t.user_attrs and t.state.name != "WAITING"]
+
+
+def importances(study: optuna.Study, method: str, seed: int) -> dict[str, float]:
+    """Optuna's fANOVA or mean-decrease-impurity importances; ``{}`` when they are undefined
+    (fewer than two completed trials, or no parameter that varied)."""
+    import optuna
+
+    complete = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
+    if len(complete) < 2 or len({tuple(sorted(map(str, t.params.items()))) for t in complete}) < 2:
+        return {}
+    evaluators = {"fanova": optuna.importance.FanovaImportanceEvaluator,
+                  "mdi": optuna.importance.MeanDecreaseImpurityImportanceEvaluator}
+    try:
+        found = optuna.importance.get_param_importances(study, evaluator=evaluators[method](
+            seed=seed))
+    except (RuntimeError, ValueError):
+        return {}  # e.g. every completed trial has the same value: nothing to explain
+    return {k: float(v) for k, v in found.items()}
+
+
+def best_config(raw: dict[str, Any], trial: optuna.trial.FrozenTrial, name: str) -> str:
+    """best.toml: the run config with the best trial's values, a normal training config."""
+    config = sp.config_for(raw, trial.params)
+    return to_toml(config.model_copy(update={"name": f"{name}-best"}))
+
+
+def save_figure(fig: Figure, path: Path) -> Path:
+    """Save a Figure as PNG atomically (``chainrule.viz.save_figure`` when it exists)."""
+    import matplotlib.pyplot as plt
+
+    try:
+        from chainrule.viz import save_figure as viz_save  # type: ignore[attr-defined]
+    except ImportError:
+        viz_save = None
+    if viz_save is not None:
+        return viz_save(fig, path)
+    import io as stdio
+
+    buffer = stdio.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    io.write_atomic(path, buffer.getvalue())
+    return path
+
+
+def write_plots(search_dir: Path, summary: dict[str, Any], cfg: SearchConfig) -> list[str]:
+    """The search plots as PNGs in ``search_dir``; returns their names."""
+    from chainrule.viz import search as vs
+
+    trials = summary["trials"]
+    log = [k for k, e in cfg.space.items() if e.is_log]
+    figures = {"search_params.png": vs.plot_objective_vs_params(trials, summary["metric"], log),
+               "search_history.png": vs.plot_optimization_history(
+                   trials, summary["metric"], summary["direction"])}
+    pair = vs.lr_regularization_pair(list(cfg.space))
+    if pair is not None:
+        figures["search_scatter.png"] = vs.plot_param_scatter(trials, *pair, summary["metric"],
+                                                              log)
+    return [save_figure(fig, search_dir / name).name for name, fig in figures.items()]
+
+
+def summarise(study: optuna.Study, cfg: SearchConfig, raw: dict[str, Any], name: str,
+              search_dir: Path, storage: str, plots: bool = True) -> dict[str, Any]:
+    """Write search.json, best.toml and (unless ``plots`` is False) the plots; return
+    search.json's content."""
+    from sqlalchemy.engine import make_url
+
+    trials = records(study)
+    done = [t for t in study.get_trials(deepcopy=False) if t.state.name == "COMPLETE"]
+    best = study.best_trial if done else None
+    summary: dict[str, Any] = {
+        "study": study.study_name, "storage": make_url(storage).render_as_string(
+            hide_password=True), "direction": cfg.resolved_direction, "metric": cfg.metric,
+        "strategy": cfg.strategy, "pruner": cfg.pruner, "cv_folds": cfg.cv_folds,
+        "n_trials": cfg.n_trials,
+        "log_params": [k for k, e in cfg.space.items() if e.is_log],
+        "best": None if best is None else {"number": best.number, "value": best.value,
+                                           "params": best.params,
+                                           "run_dir": best.user_attrs.get("run_dir")},
+        "trials": trials, "importances": importances(study, cfg.importance, cfg.seed),
+        "importance_method": cfg.importance, "plots": []}
+    if best is not None:
+        io.write_atomic(search_dir / BEST_FILE, best_config(raw, best, name))
+        summary["best_config"] = BEST_FILE
+    if trials and plots:
+        summary["plots"] = write_plots(search_dir, summary, cfg)
+    io.write_atomic(search_dir / SEARCH_FILE, io_json(summary))
+    return summary
+
+
+def table(summary: dict[str, Any]) -> Any:
+    """A rich Table of the trials: number, state, each parameter, the metric, the time."""
+    from rich.table import Table
+
+    keys = list(dict.fromkeys(k for t in summary["trials"] for k in t["params"]))
+    best = (summary["best"] or {}).get("number")
+    out = Table(title=f"search {summary['study']}: {summary['metric']} "
+                      f"({summary['direction']})")
+    for column in ("trial", "state", *keys, summary["metric"], "seconds"):
+        out.add_column(column, justify="left" if column == "state" else "right")
+    for t in summary["trials"]:
+        cells = [_cell(t["params"].get(k)) for k in keys]
+        value = "-" if t["value"] is None else f"{t['value']:.4f}"
+        seconds = "-" if t["seconds"] is None else f"{t['seconds']:.1f}"
+        style = "bold green" if t["number"] == best else None
+        out.add_row(str(t["number"]), t["state"], *cells, value, seconds, style=style)
+    return out
+
+
+def _cell(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:.3g}"
+    return "-" if v is None else str(v)

@@ -1,0 +1,232 @@
+"""The study: its storage, the trial loop each worker runs, and local worker processes.
+
+Counting rule (so nothing is lost or counted twice, whatever is killed when): the search
+is done when ``trials`` trials are COMPLETE or PRUNED. A worker takes a waiting
+(enqueued) trial, or asks for a new one while finished + running trials are fewer than
+that; a trial that still finds ``trials`` live trials numbered before it (two workers
+asked at the same moment) is stored as FAIL with the user attribute ``surplus`` and
+never trained. A worker killed mid-trial stops sending heartbeats; after the grace
+period any worker (or a re-run) marks that trial FAIL and Optuna's
+:class:`~optuna.storages.RetryHeartbeatStaleTrialCallback` enqueues the same parameters
+again. A trial interrupted by Ctrl-C is marked FAIL and enqueued again at once. A trial
+whose training raises is FAIL with the error stored in its ``error`` attribute, and the
+error stops the search (as ``study.optimize`` does).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from chainrule.config.search import SearchConfig
+from chainrule.runs.search.trial import train_trial
+from chainrule.search import space as sp
+from chainrule.search.strategy import make_pruner, make_sampler, sample
+
+if TYPE_CHECKING:
+    import optuna
+
+FINISHED = ("COMPLETE", "PRUNED")
+LIVE = ("COMPLETE", "PRUNED", "RUNNING", "WAITING")
+
+
+class SurplusTrial(Exception):
+    """A trial asked for after the study already had all its trials (stored FAIL, not run)."""
+
+
+@dataclass
+class Job:
+    """Everything a worker needs (plain data, so it crosses to a worker process)."""
+
+    raw: dict[str, Any]  # the run config without [search], as a validated dict
+    search: dict[str, Any]  # the [search] section
+    search_dir: str
+    storage: str
+    study_name: str
+    threads: int | None = None  # BLAS threads for this worker (None: leave as is)
+    worker: int = 0
+
+    @property
+    def cfg(self) -> SearchConfig:
+        return SearchConfig.model_validate(self.search)
+
+
+def open_storage(url: str, heartbeat: float) -> optuna.storages.RDBStorage:
+    """An RDB storage on ``url`` with heartbeats and a retry of stale trials.
+
+    SQLite waits up to a minute for a lock (several workers write to one file).
+    """
+    import optuna
+
+    engine = {"connect_args": {"timeout": 60}} if url.startswith("sqlite") else {}
+    with warnings.catch_warnings():  # heartbeats are marked experimental
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        return optuna.storages.RDBStorage(
+            url, engine_kwargs=engine, heartbeat_interval=max(1, round(heartbeat)),
+            grace_period=max(2, round(3 * heartbeat)),
+            heartbeat_stale_trial_callback=optuna.storages.RetryHeartbeatStaleTrialCallback(max_retry=3))
+
+
+def create_study(job: Job, epochs: int) -> optuna.Study:
+    """Create (or load) the study once, before any worker starts.
+
+    Creating the storage here builds the database schema before workers race for it; a
+    grid's points are enqueued once, when none of them is in the study yet.
+    """
+    import optuna
+
+    cfg = job.cfg
+    storage = open_storage(job.storage, cfg.heartbeat)
+    direction = cfg.resolved_direction
+    study = optuna.create_study(storage=storage, study_name=job.study_name,
+                                direction=direction, sampler=make_sampler(cfg, cfg.seed),
+                                pruner=make_pruner(cfg, epochs), load_if_exists=True)
+    stored = study.direction.name.lower()
+    if stored != direction:
+        raise ValueError(f"study {job.study_name!r} in {job.storage} maximises/minimises "
+                         f"differently ({stored}) from this config's {direction}; use another "
+                         "--study name")
+    if cfg.strategy == "grid" and not study.get_trials(deepcopy=False):
+        for point in sp.grid_points(cfg.space):
+            study.enqueue_trial(point, skip_if_exists=True)
+    return study
+
+
+def _states(study: optuna.Study) -> list[tuple[int, str]]:
+    return [(t.number, t.state.name) for t in study.get_trials(deepcopy=False)]
+
+
+class Objective:
+    """The function Optuna calls with each trial of one worker."""
+
+    def __init__(self, job: Job, study: optuna.Study):
+        from chainrule.config.loading import validate
+
+        self.job, self.cfg, self.study = job, job.cfg, study
+        self.base = validate(job.raw)
+        self.current: int | None = None
+
+    def __call__(self, trial: optuna.Trial) -> float:
+        import optuna
+
+        self.current = trial.number
+        states = _states(self.study)
+        rank = sum(1 for n, s in states if n < trial.number and s in LIVE)
+        if rank >= self.cfg.n_trials:
+            trial.set_user_attr("surplus", True)
+            raise SurplusTrial(f"trial {trial.number}: the study already has its "
+                               f"{self.cfg.n_trials} trials")
+        params = sample(self.study, trial, self.cfg, rank)
+        config = sp.config_for(self.job.raw, params)
+        config = config.model_copy(update={"name": f"{self.base.name}-trial-{trial.number}"})
+        trial.set_user_attr("run_dir", f"trial-{trial.number}")
+        try:
+            outcome = train_trial(config, Path(self.job.search_dir) / f"trial-{trial.number}",
+                                  self.cfg.metric, self.cfg.cv_folds, trial)
+        except Exception as exc:
+            trial.set_user_attr("error", f"{type(exc).__name__}: {exc}")
+            raise
+        trial.set_user_attr("seconds", outcome.seconds)
+        if outcome.fold_values:
+            trial.set_user_attr("folds", outcome.fold_values)
+            trial.set_user_attr("spread", outcome.spread)
+        if outcome.diverged:
+            trial.set_user_attr("diverged", outcome.diverged)
+        if outcome.pruned_epoch is not None:
+            raise optuna.TrialPruned(f"pruned after epoch {outcome.pruned_epoch}")
+        return outcome.value
+
+
+def work(job: Job) -> None:
+    """One worker: run trials of the study until it has ``trials`` finished ones."""
+    import optuna
+
+    from chainrule.threads import set_num_threads
+
+    if job.threads is not None:
+        set_num_threads(job.threads)
+    # Errors are raised (and kept in the trial's attributes); Optuna's per-trial log lines
+    # would also report each surplus trial as a failure.
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    cfg = job.cfg
+    storage = open_storage(job.storage, cfg.heartbeat)
+    seed = cfg.seed + 7919 * job.worker + len(storage.get_all_trials(
+        storage.get_study_id_from_name(job.study_name), deepcopy=False))
+    study = optuna.load_study(study_name=job.study_name, storage=storage,
+                              sampler=make_sampler(cfg, seed),
+                              pruner=make_pruner(cfg, _epochs(job)))
+    objective = Objective(job, study)
+    while True:
+        states = [s for _, s in _states(study)]
+        finished = sum(s in FINISHED for s in states)
+        if finished >= cfg.n_trials:
+            return
+        if "WAITING" not in states and finished + states.count("RUNNING") >= cfg.n_trials:
+            with warnings.catch_warnings():  # marked experimental
+                warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+                optuna.storages.fail_stale_trials(study)  # a dead worker's trial comes back
+            time.sleep(min(1.0, cfg.heartbeat))
+            continue
+        try:
+            study.optimize(objective, n_trials=1, catch=(SurplusTrial,), gc_after_trial=False)
+        except KeyboardInterrupt:
+            _retry(study, objective.current)
+            raise
+
+
+def _retry(study: optuna.Study, number: int | None) -> None:
+    """Enqueue an interrupted trial's parameters again (Optuna's retry callback)."""
+    import optuna
+
+    if number is None:
+        return
+    trial = study.get_trials(deepcopy=False)[number]
+    if trial.state == optuna.trial.TrialState.FAIL and "surplus" not in trial.user_attrs:
+        optuna.storages.RetryHeartbeatStaleTrialCallback(max_retry=3)(study, trial)
+
+
+def _epochs(job: Job) -> int:
+    return int(job.raw.get("train", {}).get("epochs", 10))
+
+
+def run_workers(job: Job, workers: int) -> None:
+    """Run ``workers`` processes on the study (in this process when ``workers == 1``).
+
+    Each worker is ``python -m chainrule.runs.search.worker`` reading its :class:`Job` as JSON
+    on stdin (a fresh interpreter: nothing of this process, its threads, its open
+    database connections or its ``__main__`` is carried over), with its BLAS limited to
+    ``cpu_count // workers`` threads (at least one).
+    """
+    if workers < 1:
+        raise ValueError(f"workers must be >= 1, got {workers}")
+    if workers == 1:
+        work(job)
+        return
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    procs = []
+    for i in range(workers):
+        payload = json.dumps(dataclasses.asdict(job) | {"threads": threads, "worker": i})
+        proc = subprocess.Popen([sys.executable, "-m", "chainrule.runs.search.worker"],
+                                stdin=subprocess.PIPE, text=True)
+        proc.stdin.write(payload)
+        proc.stdin.close()
+        procs.append(proc)
+    try:
+        codes = [p.wait() for p in procs]
+    except KeyboardInterrupt:  # the workers got the same Ctrl-C: let them record it
+        for p in procs:
+            p.wait(30)
+        raise
+    failed = [(i, code) for i, code in enumerate(codes) if code != 0]
+    if failed:
+        raise RuntimeError("search workers failed: " + ", ".join(
+            f"worker {i} exited with code {code}" for i, code in failed)
+            + " (their errors are printed above and kept in search.json)")
