@@ -50,6 +50,8 @@ bench: $(VENV)/.installed-dev
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python benchmarks/mnist_cnn.py \
 		--json benchmarks/results/mnist_cnn.json
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python benchmarks/mnist_cnn_profile.py
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python benchmarks/search.py \
+		--json benchmarks/results/search.json
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info

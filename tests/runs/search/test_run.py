@@ -116,3 +116,12 @@ def test_a_search_killed_mid_trial_completes_when_run_again(tmp_path):
     assert [t["number"] for t in failed] == [killed]
     retry = [t for t in trials if t.get("retry_of") == killed]
     assert len(retry) == 1 and retry[0]["params"] == failed[0]["params"]
+
+
+def test_the_shipped_search_config_passes_the_checks():
+    from chainrule.runs.search import _checked, parse
+
+    cfg = _checked(parse("digits_search"))
+    assert cfg.n_trials == 30 and cfg.resolved_direction == "maximize"
+    assert {k for k, e in cfg.space.items() if e.is_log} == {
+        "optimizer.lr", "regularization.l2", "model.layers.0.out_features"}
