@@ -3,8 +3,8 @@ the learning-rate vs regularisation scatter of the decks.
 
 Each function takes the ``trials`` list of ``search.json`` (dicts with ``number``,
 ``state``, ``params``, ``value`` and ``intermediate``: ``{step: value}``) and returns a
-matplotlib Figure. Pruned trials have no final value; they are drawn at their last
-reported value with an ``x`` marker.
+matplotlib Figure (:func:`chainrule.viz.save_figure` writes it). Pruned trials have no
+final value; they are drawn at their last reported value with a grey ``x``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from chainrule.viz.curves import figure
+from chainrule.viz.style import BLUE, CMAP, GREY, VERMILLION, label, legend, new_figure, styled
 
 _LR_WORDS = ("lr", "learning_rate")
 _REG_WORDS = ("l2", "l1", "weight_decay", "regularization", "dropout", ".p")
@@ -51,6 +51,7 @@ def _axis_values(values: list[Any]) -> tuple[np.ndarray, list[str] | None]:
     return np.asarray([labels.index(str(v)) for v in values], dtype=float), labels
 
 
+@styled
 def plot_objective_vs_params(trials: Sequence[dict[str, Any]], metric: str,
                              log_params: Sequence[str] = ()):
     """One panel per hyperparameter: the metric of each trial against its value.
@@ -60,7 +61,7 @@ def plot_objective_vs_params(trials: Sequence[dict[str, Any]], metric: str,
     keys = list(dict.fromkeys(k for t in trials for k in t["params"]))
     cols = min(3, max(len(keys), 1))
     rows = -(-max(len(keys), 1) // cols)
-    fig, axes = figure(rows, cols, size=(4.2, 3.4))
+    fig, axes = new_figure(rows, cols, size=(4.2, 3.4))
     for i, ax in enumerate(axes.flat):
         if i >= len(keys):
             ax.set_visible(False)
@@ -68,42 +69,38 @@ def plot_objective_vs_params(trials: Sequence[dict[str, Any]], metric: str,
         key = keys[i]
         xs, ys, pruned = _points(trials, key)
         x, labels = _axis_values(xs)
-        ax.scatter(x[~pruned], ys[~pruned], s=22, color="C0", label="complete")
+        ax.scatter(x[~pruned], ys[~pruned], s=22, color=BLUE, label="complete")
         if pruned.any():
-            ax.scatter(x[pruned], ys[pruned], s=26, marker="x", color="0.55", label="pruned")
+            ax.scatter(x[pruned], ys[pruned], s=26, marker="x", color=GREY, label="pruned")
         if labels is not None:
             ax.set_xticks(range(len(labels)), labels)
         elif key in log_params:
             ax.set_xscale("log")
-        ax.set_xlabel(key)
-        ax.set_ylabel(metric)
-        ax.grid(alpha=0.3)
+        label(ax, key, xlabel=key, ylabel=metric)
     if keys:
-        axes.flat[0].legend(fontsize=8)
-    fig.suptitle(f"{metric} against each hyperparameter")
-    fig.tight_layout()
+        legend(axes.flat[0])
+    fig.suptitle(f"{metric} against each hyperparameter: look for a clear optimum inside "
+                 "each range (one at an edge says widen it)", fontsize=9)
     return fig
 
 
+@styled
 def plot_optimization_history(trials: Sequence[dict[str, Any]], metric: str, direction: str):
     """The metric of each trial in order, and the best value found so far."""
-    fig, axes = figure(1, 1, size=(6.0, 3.8))
+    fig, axes = new_figure(1, 1, size=(6.0, 3.8))
     ax = axes[0, 0]
     numbers, ys, pruned = _points(trials)
     n = np.asarray(numbers, dtype=float)
-    ax.scatter(n[~pruned], ys[~pruned], s=20, color="C0", label="trial")
+    ax.scatter(n[~pruned], ys[~pruned], s=20, color=BLUE, label="trial")
     if pruned.any():
-        ax.scatter(n[pruned], ys[pruned], s=24, marker="x", color="0.55", label="pruned")
+        ax.scatter(n[pruned], ys[pruned], s=24, marker="x", color=GREY, label="pruned")
     done = ~pruned
     if done.any():
         best = (np.minimum if direction == "minimize" else np.maximum).accumulate(ys[done])
-        ax.step(n[done], best, where="post", color="C3", label="best so far")
-    ax.set_xlabel("trial")
-    ax.set_ylabel(metric)
-    ax.set_title("optimisation history")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
+        ax.step(n[done], best, where="post", color=VERMILLION, label="best so far")
+    label(ax, "Optimisation history", "the best-so-far line should still be improving late "
+          "only if more trials would pay", xlabel="trial", ylabel=metric)
+    legend(ax)
     return fig
 
 
@@ -118,11 +115,12 @@ def lr_regularization_pair(keys: Sequence[str]) -> tuple[str, str] | None:
     return lr, reg
 
 
+@styled
 def plot_param_scatter(trials: Sequence[dict[str, Any]], x_key: str, y_key: str, metric: str,
                        log_params: Sequence[str] = ()):
     """Two hyperparameters against each other, each trial coloured by the metric (the
     decks' learning rate vs regularisation picture); pruned trials are ``x`` markers."""
-    fig, axes = figure(1, 1, size=(5.6, 4.4))
+    fig, axes = new_figure(1, 1, size=(5.6, 4.4))
     ax = axes[0, 0]
     chosen = [t for t in trials if x_key in t["params"] and y_key in t["params"]
               and _shown_value(t) is not None]
@@ -132,10 +130,10 @@ def plot_param_scatter(trials: Sequence[dict[str, Any]], x_key: str, y_key: str,
     pruned = np.asarray([t["state"] == "pruned" for t in chosen], dtype=bool)
     if len(chosen):
         vmin, vmax = float(c.min()), float(c.max())
-        art = ax.scatter(x[~pruned], y[~pruned], c=c[~pruned], cmap="viridis", s=40,
+        art = ax.scatter(x[~pruned], y[~pruned], c=c[~pruned], cmap=CMAP, s=40,
                          vmin=vmin, vmax=vmax)
         if pruned.any():
-            ax.scatter(x[pruned], y[pruned], c=c[pruned], cmap="viridis", marker="x", s=40,
+            ax.scatter(x[pruned], y[pruned], c=c[pruned], cmap=CMAP, marker="x", s=40,
                        vmin=vmin, vmax=vmax)
         fig.colorbar(art, ax=ax, label=metric)
     for labels, key, set_scale, set_ticks in ((x_labels, x_key, ax.set_xscale, ax.set_xticks),
@@ -144,9 +142,6 @@ def plot_param_scatter(trials: Sequence[dict[str, Any]], x_key: str, y_key: str,
             set_ticks(range(len(labels)), labels)
         elif key in log_params:
             set_scale("log")
-    ax.set_xlabel(x_key)
-    ax.set_ylabel(y_key)
-    ax.set_title(f"{metric} by {x_key} and {y_key}")
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
+    label(ax, f"{metric} by {x_key} and {y_key}", "the good region is where to search "
+          "finer next", xlabel=x_key, ylabel=y_key)
     return fig

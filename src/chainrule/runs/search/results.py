@@ -13,7 +13,6 @@ from chainrule.search import space as sp
 
 if TYPE_CHECKING:
     import optuna
-    from matplotlib.figure import Figure
 
 SEARCH_FILE = "search.json"
 BEST_FILE = "best.toml"
@@ -66,27 +65,9 @@ def best_config(raw: dict[str, Any], trial: optuna.trial.FrozenTrial, name: str)
     return to_toml(config.model_copy(update={"name": f"{name}-best"}))
 
 
-def save_figure(fig: Figure, path: Path) -> Path:
-    """Save a Figure as PNG atomically (``chainrule.viz.save_figure`` when it exists)."""
-    import matplotlib.pyplot as plt
-
-    try:
-        from chainrule.viz import save_figure as viz_save  # type: ignore[attr-defined]
-    except ImportError:
-        viz_save = None
-    if viz_save is not None:
-        return viz_save(fig, path)
-    import io as stdio
-
-    buffer = stdio.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
-    plt.close(fig)
-    io.write_atomic(path, buffer.getvalue())
-    return path
-
-
 def write_plots(search_dir: Path, summary: dict[str, Any], cfg: SearchConfig) -> list[str]:
     """The search plots as PNGs in ``search_dir``; returns their names."""
+    from chainrule.viz import save_figure
     from chainrule.viz import search as vs
 
     trials = summary["trials"]

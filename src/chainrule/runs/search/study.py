@@ -66,13 +66,39 @@ def open_storage(url: str, heartbeat: float) -> optuna.storages.RDBStorage:
     """
     import optuna
 
-    engine = {"connect_args": {"timeout": 60}} if url.startswith("sqlite") else {}
+    sqlite = url.startswith("sqlite")
+    engine = {"connect_args": {"timeout": 60}} if sqlite else {}
     with warnings.catch_warnings():  # heartbeats are marked experimental
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-        return optuna.storages.RDBStorage(
+        storage = optuna.storages.RDBStorage(
             url, engine_kwargs=engine, heartbeat_interval=max(1, round(heartbeat)),
             grace_period=max(2, round(3 * heartbeat)),
-            heartbeat_stale_trial_callback=optuna.storages.RetryHeartbeatStaleTrialCallback(max_retry=3))
+            heartbeat_stale_trial_callback=optuna.storages.RetryHeartbeatStaleTrialCallback(
+                max_retry=3))
+    if sqlite:
+        _immediate_transactions(storage.engine)
+    return storage
+
+
+def _immediate_transactions(engine: Any) -> None:
+    """Make every SQLite transaction take the write lock when it begins.
+
+    Optuna pops an enqueued trial by reading it as WAITING and then marking it RUNNING
+    under ``SELECT ... FOR UPDATE``, which SQLite ignores: two workers could both read
+    WAITING and both run the trial. ``BEGIN IMMEDIATE`` serialises the read with the
+    write (SQLAlchemy's recipe for pysqlite); PostgreSQL honours ``FOR UPDATE`` itself.
+    """
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "connect")
+    def _no_implicit_begin(dbapi_connection: Any, record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin_immediate(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    engine.dispose()  # connections made while creating the storage predate the hooks
 
 
 def create_study(job: Job, epochs: int) -> optuna.Study:
