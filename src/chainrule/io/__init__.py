@@ -1,9 +1,17 @@
-"""Saving and loading: safetensors checkpoints with atomic writes and no pickle."""
+"""Files: atomic writes, strict JSON and safetensors checkpoints (no pickle anywhere).
 
-from chainrule.io.checkpoint import CheckpointError, load, load_metadata, save, write_atomic
+Everything written into a run folder goes through :func:`write_atomic` (temp
+file, fsync, rename, folder fsync) or :func:`write_json` (strict JSON on top of
+it, non-finite numbers as ``null``); checkpoints through :func:`save`.
+"""
 
-__all__ = ["CheckpointError", "export_onnx", "load", "load_metadata", "load_torch", "save",
-           "write_atomic"]
+from chainrule.io.atomic import remove_stale_temps, write_atomic
+from chainrule.io.checkpoint import CheckpointError, load, load_metadata, save
+from chainrule.io.jsonio import dumps_json, jsonable, loads_json_strict, write_json
+
+__all__ = ["CheckpointError", "dumps_json", "export_onnx", "jsonable", "load", "load_metadata",
+           "load_torch", "loads_json_strict", "remove_stale_temps", "save", "write_atomic",
+           "write_json"]
 
 
 def __getattr__(name: str) -> object:

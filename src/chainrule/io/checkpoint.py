@@ -7,9 +7,8 @@ strings, bools, None, lists) plus the structure itself, a CRC-32 of each
 array and the user's ``metadata`` as JSON in the safetensors header. Nothing
 is ever unpickled: a file can only yield arrays and JSON values.
 
-Writes go to a temporary file in the same folder, are flushed and fsynced,
-and then renamed over the target, so a crash leaves either the old file or
-the new one, never half of one.
+Writes go through :func:`chainrule.io.write_atomic`, so a crash leaves
+either the old file or the new one, never half of one.
 """
 
 from __future__ import annotations
@@ -17,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import struct
-import tempfile
 import zlib
 from pathlib import Path
 from typing import Any
@@ -26,6 +24,7 @@ import numpy as np
 import safetensors.numpy as st
 
 from chainrule.autograd.tensor import Tensor
+from chainrule.io.atomic import write_atomic
 
 FORMAT = "chainrule/1"
 _KEYS = {"format": "chainrule.format", "tree": "chainrule.tree", "metadata": "chainrule.metadata"}
@@ -95,37 +94,6 @@ def _decode(node: Any, arrays: dict[str, np.ndarray], used: set[str]) -> Any:
 
 
 # ************************************************************* files
-
-
-def write_atomic(path: str | Path, data: bytes | str) -> None:
-    """Write ``data`` (text is UTF-8 encoded) to ``path`` via a fsynced temporary file and a
-    rename: a crash leaves either the old file or the new one, never a part."""
-    path = Path(path)
-    if isinstance(data, str):
-        data = data.encode()
-    folder = path.parent
-    if not folder.is_dir():
-        raise FileNotFoundError(f"write to {str(path)!r}: folder {str(folder)!r} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the usual permissions
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    if hasattr(os, "O_DIRECTORY"):  # make the rename itself durable
-        dir_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
 
 
 def _read_header(path: Path, data: bytes) -> dict:
