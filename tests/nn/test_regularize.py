@@ -28,7 +28,8 @@ def test_decay_groups_exclude_biases_and_batchnorm():
 def test_base_regularizer_hooks_are_noops():
     reg = R.Regularizer()
     model = _model()
-    for hook in (reg.attach, reg.on_batch_begin, reg.on_after_backward, reg.on_step_end):
+    for hook in (reg.attach, reg.on_train_batch_begin, reg.on_after_backward,
+                 reg.on_train_batch_end):
         assert hook(model) is None
     assert reg.penalty(model) is None
     reg.detach()
@@ -138,7 +139,7 @@ def test_max_norm_holds_after_steps():
         for p in model.parameters():
             p.data[...] -= 2.0 * p.grad  # big steps push norms past c
         before = model[0].weight.data.copy()
-        reg.on_step_end(model)
+        reg.on_train_batch_end(model)
         norms = np.linalg.norm(model[0].weight.data, axis=1)
         assert (norms <= 0.5 * (1 + 1e-6)).all()
         small = np.linalg.norm(before, axis=1) <= 0.5
@@ -154,7 +155,7 @@ def test_weight_noise_perturbs_forward_and_restores_clean_weights():
     clean = {k: v.tobytes() for k, v in model.state_dict().items()}
     reference = model(x).data.copy()
     reg = R.WeightNoise(0.1, generator=0)
-    reg.on_batch_begin(model)
+    reg.on_train_batch_begin(model)
     noisy_state = model.state_dict()
     assert noisy_state["0.bias"].tobytes() == clean["0.bias"]  # biases are left alone
     assert noisy_state["0.weight"].tobytes() != clean["0.weight"]
@@ -170,7 +171,7 @@ def test_weight_noise_perturbs_forward_and_restores_clean_weights():
     F.cross_entropy(probe(x), y).backward()
     for p, q in zip(model.parameters(), probe.parameters(), strict=True):
         np.testing.assert_array_equal(p.grad, q.grad)
-    reg.on_batch_begin(model)
+    reg.on_train_batch_begin(model)
     reg.detach()
     assert {k: v.tobytes() for k, v in model.state_dict().items()} == clean
 
@@ -178,15 +179,15 @@ def test_weight_noise_perturbs_forward_and_restores_clean_weights():
 def test_weight_noise_state_round_trip_through_a_checkpoint(tmp_path):
     model = _model()
     reg = R.WeightNoise(0.1, generator=3)
-    reg.on_batch_begin(model)
+    reg.on_train_batch_begin(model)
     reg.on_after_backward(model)
     cr.save({"reg": reg.state_dict()}, tmp_path / "ckpt.safetensors")
-    reg.on_batch_begin(model)
+    reg.on_train_batch_begin(model)
     expected = model[0].weight.data.copy()
     reg.on_after_backward(model)
     resumed = R.WeightNoise(0.1, generator=99)
     resumed.load_state_dict(cr.load(tmp_path / "ckpt.safetensors")["reg"])
-    resumed.on_batch_begin(model)
+    resumed.on_train_batch_begin(model)
     np.testing.assert_array_equal(model[0].weight.data, expected)
     resumed.detach()
     assert R.WeightNoise(0.1).state_dict() == {}

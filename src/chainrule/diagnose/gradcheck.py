@@ -24,6 +24,7 @@ from chainrule.autograd.function import no_grad
 from chainrule.autograd.tensor import Tensor
 from chainrule.diagnose.checks import CheckResult, grade
 from chainrule.diagnose.subject import Subject, preserved_rng, without_dropout
+from chainrule.train.step import total_loss
 
 PASS, WARN = 1e-4, 1e-2
 ATOL = 1e-8  # a numerical gradient above this is not round-off
@@ -62,12 +63,7 @@ def check_gradients(subject: Subject, samples: int = 8, entries: int = 96,
                            "the model has no trainable parameters", {})
 
     def loss() -> Tensor:
-        total = subject.loss_fn(model(x), y)
-        for reg in c.regularizers:
-            term = reg.penalty(model)
-            if term is not None:
-                total = total + term
-        return total
+        return total_loss(model, subject.loss_fn, model(x), y, c.regularizers)[0]
 
     rng = np.random.default_rng(subject.seed + 2)
     total_size = sum(p.data.size for _, p in params)

@@ -19,6 +19,7 @@ from chainrule.autograd.function import no_grad
 from chainrule.autograd.tensor import Tensor
 from chainrule.diagnose.checks import CheckResult, grade
 from chainrule.diagnose.subject import Subject, preserved_rng
+from chainrule.train.step import total_loss
 
 # measured / expected: pass inside OK, warn inside TOLERABLE, fail outside
 OK = (0.5, 1.6)
@@ -56,12 +57,12 @@ def check_initial_loss(subject: Subject, samples: int = 512) -> CheckResult:
         for reg in c.regularizers:
             reg.attach(c.model)
         try:
-            loss = float(subject.loss_fn(c.model(x), y).data)
-            terms = [reg.penalty(c.model) for reg in c.regularizers]
+            _, logs = total_loss(c.model, subject.loss_fn, c.model(x), y, c.regularizers)
         finally:
             for reg in c.regularizers:
                 reg.detach()
-    penalty = float(sum(float(t.data) for t in terms if t is not None))
+    loss = logs["loss"]
+    penalty = float(sum(v for k, v in logs.items() if k.startswith("penalty/")))
     measured = {"loss": loss, label.split(" = ")[0]: expected}
     if c.regularizers:
         measured["with regularisation"] = loss + penalty

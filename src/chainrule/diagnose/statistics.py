@@ -32,6 +32,7 @@ import numpy as np
 
 from chainrule import nn
 from chainrule.autograd.tensor import Tensor
+from chainrule.train.step import total_loss
 
 BINS = 30
 TANH_SATURATED = 0.99
@@ -179,11 +180,7 @@ def collect(model: nn.Module, x: Tensor, y: Tensor, loss_fn: Any,
         for p in model.parameters():
             if p.grad is not None:
                 p.grad[...] = 0
-        loss = loss_fn(model(x), y)
-        for reg in regularizers:
-            term = reg.penalty(model)
-            if term is not None:
-                loss = loss + term
+        loss, _ = total_loss(model, loss_fn, model(x), y, regularizers)
         if loss.requires_grad:
             loss.backward()
     stats = Statistics(recorder.activations(), order=list(dict.fromkeys(recorder.order)),

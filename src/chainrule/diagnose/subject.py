@@ -20,7 +20,8 @@ import numpy as np
 from chainrule import random as cr_random
 from chainrule.autograd.tensor import Tensor
 from chainrule.nn import Dropout, Module
-from chainrule.optim import Optimizer, clip_grad_norm_
+from chainrule.optim import Optimizer
+from chainrule.train import step
 from chainrule.train.trainer import resolve_loss
 
 Task = str  # "classification" | "binary" | "regression"
@@ -195,23 +196,8 @@ def without_dropout(model: Module) -> Module:
 
 def train_step(subject: Subject, model: Module, optimizer: Optimizer, regularizers: Sequence[Any],
                x: Tensor, y: Tensor) -> float:
-    """One training step as ``Trainer.train_step`` takes it (regulariser hooks, penalties,
-    clipping); returns the data loss."""
-    for reg in regularizers:
-        reg.on_batch_begin(model)
-    loss = subject.loss_fn(model(x), y)
-    total = loss
-    for reg in regularizers:
-        term = reg.penalty(model)
-        if term is not None:
-            total = total + term
-    optimizer.zero_grad()
-    total.backward()
-    for reg in regularizers:
-        reg.on_after_backward(model)
-    if subject.clip_grad_norm is not None:
-        clip_grad_norm_(model.parameters(), subject.clip_grad_norm)
-    optimizer.step()
-    for reg in regularizers:
-        reg.on_step_end(model)
-    return float(loss.data)
+    """One training step as the Trainer takes it (:func:`chainrule.train.step.train_step`,
+    with the subject's loss and clipping) on a copy; returns the data loss."""
+    logs, _ = step.train_step(model, optimizer, subject.loss_fn, x, y, regularizers=regularizers,
+                              clip_grad_norm=subject.clip_grad_norm)
+    return logs["loss"]

@@ -1,17 +1,18 @@
 """Regularisers: norm penalties, activation sparsity, max-norm, weight noise.
 
-A :class:`Regularizer` plugs into a training loop through a few no-op hooks,
-called by the trainer (or by hand) in this order::
+A :class:`Regularizer` plugs into a training loop through the same hook names
+as the Trainer's callbacks, called by :func:`chainrule.train.step.train_step`
+(or by hand) in this order::
 
-    reg.attach(model)                       # once, before training
+    reg.attach(model)                           # once, before training
     for each batch:
-        reg.on_batch_begin(model)           # e.g. WeightNoise perturbs the weights
+        reg.on_train_batch_begin(model)         # e.g. WeightNoise perturbs the weights
         loss = data_loss + reg.penalty(model)   # logged as "penalty/<reg.name>"
         loss.backward()
-        reg.on_after_backward(model)        # e.g. WeightNoise restores the clean weights
+        reg.on_after_backward(model)            # e.g. WeightNoise restores the clean weights
         optimizer.step()
-        reg.on_step_end(model)              # e.g. MaxNorm renormalises
-    reg.detach()                            # once, after training
+        reg.on_train_batch_end(model)           # e.g. MaxNorm renormalises
+    reg.detach()                                # once, after training
 
 Label noise is a data transform instead (``chainrule.data.label_noise``). By
 default the penalties and constraints skip biases and batch-norm parameters
@@ -68,7 +69,7 @@ class Regularizer:
     def detach(self) -> None:
         """Called once after training: undo whatever ``attach`` installed."""
 
-    def on_batch_begin(self, model: Module) -> None:
+    def on_train_batch_begin(self, model: Module) -> None:
         """Called before each training forward pass."""
 
     def penalty(self, model: Module) -> Tensor | None:
@@ -78,7 +79,7 @@ class Regularizer:
     def on_after_backward(self, model: Module) -> None:
         """Called after ``loss.backward()``, before the optimizer step."""
 
-    def on_step_end(self, model: Module) -> None:
+    def on_train_batch_end(self, model: Module) -> None:
         """Called after each optimizer step."""
 
 
@@ -233,7 +234,7 @@ class MaxNorm(_ParamSelection):
             raise ValueError("MaxNorm: c must be positive, got 0")
         self.c = float(c)
 
-    def on_step_end(self, model: Module) -> None:
+    def on_train_batch_end(self, model: Module) -> None:
         for p in self.selected(model):
             if p.ndim >= 2:
                 max_norm_(p, self.c)
@@ -242,7 +243,7 @@ class MaxNorm(_ParamSelection):
 class WeightNoise(_ParamSelection):
     """Gaussian weight noise: each training forward/backward sees w + N(0, std^2).
 
-    ``on_batch_begin`` saves the clean weights and adds fresh noise;
+    ``on_train_batch_begin`` saves the clean weights and adds fresh noise;
     ``on_after_backward`` restores the clean weights, so the optimizer applies
     the noisy-weight gradient to the clean weights.
 
@@ -261,7 +262,7 @@ class WeightNoise(_ParamSelection):
         self.generator = None if generator is None else cr_random.resolve(generator)
         self._clean: list[tuple[Parameter, np.ndarray]] = []
 
-    def on_batch_begin(self, model: Module) -> None:
+    def on_train_batch_begin(self, model: Module) -> None:
         self._restore()
         rng = cr_random.resolve(self.generator)
         for p in self.selected(model):

@@ -1,7 +1,11 @@
-"""Training: the Keras-style Trainer, its callbacks, history and metrics."""
+"""Training: one step (step.py), one predict path (predict.py), the Keras-style Trainer,
+its callbacks, history and metrics."""
 
 from chainrule.train import callbacks, metrics
 from chainrule.train.history import History
+from chainrule.train.predict import predict, predict_proba
+from chainrule.train.step import total_loss, train_step
 from chainrule.train.trainer import Trainer
 
-__all__ = ["History", "Trainer", "callbacks", "metrics"]
+__all__ = ["History", "Trainer", "callbacks", "metrics", "predict", "predict_proba",
+           "total_loss", "train_step"]

@@ -17,11 +17,12 @@ from chainrule import random as cr_random
 from chainrule.autograd.function import no_grad
 from chainrule.autograd.tensor import Tensor
 from chainrule.data import ArrayDataset, DataLoader
-from chainrule.optim import clip_grad_norm_
 from chainrule.train.callbacks import Callback, CallbackList, Checkpoint, MetricsLogger, ProgressBar
 from chainrule.train.checkpoints import CheckpointStore
 from chainrule.train.history import History
 from chainrule.train.metrics import Metric, get_metric
+from chainrule.train.predict import predict
+from chainrule.train.step import train_step
 
 LOSSES: dict[str, Callable[[Tensor, Any], Tensor]] = {
     "cross_entropy": F.cross_entropy, "mse": F.mse_loss, "l1": F.l1_loss,
@@ -178,12 +179,12 @@ class Trainer:
         # (and the loader already at the next epoch): only the epoch's end is left to run.
         batches = loader if self.epoch_step < self.steps_per_epoch else ()
         for xb, yb in batches:
-            callbacks.call("on_batch_begin", self.epoch_step, {})
+            callbacks.call("on_train_batch_begin", self.epoch_step, {})
             logs = self.train_step(xb, yb, acc)
             self.global_step += 1
             self.epoch_step += 1
             self.history.record_step({"step": self.global_step, **logs})
-            callbacks.call("on_batch_end", self.epoch_step - 1, logs)
+            callbacks.call("on_train_batch_end", self.epoch_step - 1, logs)
             self._write_checkpoints(callbacks, loader, acc)
             if self._interrupted:
                 self._save_on_interrupt(callbacks, loader, acc)
@@ -203,28 +204,11 @@ class Trainer:
 
     def train_step(self, xb: Tensor, yb: Tensor, acc: _EpochAccumulator | None = None
                    ) -> dict[str, float]:
-        """One optimizer step on a batch; returns ``{'loss', 'penalty/<name>', 'lr'}``."""
-        model, regs = self.model, self.regularizers
-        for reg in regs:
-            reg.on_batch_begin(model)
-        output = model(xb)
-        loss = self.loss_fn(output, yb)
-        total = loss
-        logs = {"loss": float(loss.data)}
-        for reg in regs:
-            term = reg.penalty(model)
-            if term is not None:
-                total = total + term
-                logs[f"penalty/{reg.name}"] = float(term.data)
-        self.optimizer.zero_grad()
-        total.backward()
-        for reg in regs:
-            reg.on_after_backward(model)
-        if self.clip_grad_norm is not None:
-            logs["grad_norm"] = clip_grad_norm_(model.parameters(), self.clip_grad_norm)
-        self.optimizer.step()
-        for reg in regs:
-            reg.on_step_end(model)
+        """One optimizer step on a batch (:func:`chainrule.train.step.train_step`);
+        returns ``{'loss', 'penalty/<name>', 'grad_norm'?, 'lr'}``."""
+        logs, output = train_step(self.model, self.optimizer, self.loss_fn, xb, yb,
+                                  regularizers=self.regularizers,
+                                  clip_grad_norm=self.clip_grad_norm)
         logs["lr"] = float(self.optimizer.lr)
         self.last_batch_size = len(xb.data)
         if acc is not None:
@@ -253,19 +237,10 @@ class Trainer:
             self.model.train(was_training)
         return acc.logs(self.metrics)
 
-    @no_grad()
     def predict(self, data: Any, batch_size: int = 256) -> np.ndarray:
-        """Model outputs for ``data`` (array, dataset or loader), batched, in eval mode."""
-        if isinstance(data, (np.ndarray, Tensor)):
-            x = data.data if isinstance(data, Tensor) else data
-            data = ArrayDataset(np.asarray(x, dtype=np.float32), np.zeros(len(x), np.int64))
-        loader = self._loader(data, batch_size, shuffle=False)
-        was_training = getattr(self.model, "training", True)
-        self.model.eval()
-        try:
-            return np.concatenate([self.model(xb).data for xb, _ in loader])
-        finally:
-            self.model.train(was_training)
+        """Model outputs for ``data`` (array, Tensor, dataset or loader), batched, in eval
+        mode (:func:`chainrule.train.predict.predict`)."""
+        return predict(self.model, data, batch_size=batch_size)
 
     # --------------------------------------------------------- checkpoints
     def model_state(self) -> dict[str, Any]:
