@@ -16,13 +16,13 @@ class Spy(Callback):
     def __init__(self):
         self.hooked_steps, self.before, self.after = [], {}, {}
 
-    def on_batch_begin(self, batch, logs=None):
+    def on_train_batch_begin(self, batch, logs=None):
         model, step = self.trainer.model, self.trainer.global_step
         if any(m._forward_hooks for m in model.modules()):
             self.hooked_steps.append(step)
         self.before[step + 1] = model[0].weight.data.copy()
 
-    def on_batch_end(self, batch, logs=None):
+    def on_train_batch_end(self, batch, logs=None):
         self.after[self.trainer.global_step] = self.trainer.model[0].weight.data.copy()
 
 

@@ -82,14 +82,14 @@ class Monitor(Callback):
     def on_train_begin(self, logs: Logs | None = None) -> None:
         self._stop()
 
-    def on_batch_begin(self, batch: int, logs: Logs | None = None) -> None:
+    def on_train_batch_begin(self, batch: int, logs: Logs | None = None) -> None:
         if not self.recording():
             return
         model = self.trainer.model
         self._before = {n: p.data.copy() for n, p in model.named_parameters()}
         self._recorder = Recorder(model).attach()
 
-    def on_batch_end(self, batch: int, logs: Logs | None = None) -> None:
+    def on_train_batch_end(self, batch: int, logs: Logs | None = None) -> None:
         if self._recorder is None:
             return
         try:

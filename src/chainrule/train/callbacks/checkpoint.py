@@ -49,7 +49,7 @@ class Checkpoint(Callback):
     def directory(self) -> Path:
         return self.store.directory
 
-    def on_batch_end(self, batch: int, logs: Logs | None = None) -> None:
+    def on_train_batch_end(self, batch: int, logs: Logs | None = None) -> None:
         if self.every_n_steps and self.trainer.global_step % self.every_n_steps == 0:
             self.trainer.request_checkpoint(self)
 

@@ -43,7 +43,7 @@ class DivergenceGuard(Callback):
         self._snapshot = self.trainer.model.state_dict()
         self._snapshot_step = self.trainer.global_step
 
-    def on_batch_end(self, batch: int, logs: Logs | None = None) -> None:
+    def on_train_batch_end(self, batch: int, logs: Logs | None = None) -> None:
         loss = (logs or {}).get("loss")
         if loss is None:
             return

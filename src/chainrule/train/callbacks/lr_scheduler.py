@@ -38,7 +38,7 @@ class LRScheduler(Callback):
         if not self.plateau and self.scheduler is None:
             self.scheduler = optim.LRScheduler(trainer.optimizer, self.schedule)
 
-    def on_batch_end(self, batch: int, logs: Logs | None = None) -> None:
+    def on_train_batch_end(self, batch: int, logs: Logs | None = None) -> None:
         if self.scheduler is not None and self.interval == "step":
             self.scheduler.step()
 

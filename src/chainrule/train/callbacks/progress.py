@@ -67,7 +67,7 @@ class ProgressBar(Callback):
                                  completed=self.trainer.epoch_step)
             self._t0, self._seen = time.perf_counter(), 0
 
-    def on_batch_end(self, batch: int, logs: Logs | None = None) -> None:
+    def on_train_batch_end(self, batch: int, logs: Logs | None = None) -> None:
         if self._progress is None:
             return
         self._seen += self.trainer.last_batch_size

@@ -31,7 +31,7 @@ class TensorBoard(Callback):
         self.writer = _summary_writer(str(log_dir))
         self.log_every_steps = log_every_steps
 
-    def on_batch_end(self, batch: int, logs: Logs | None = None) -> None:
+    def on_train_batch_end(self, batch: int, logs: Logs | None = None) -> None:
         step = self.trainer.global_step
         if step % self.log_every_steps == 0:
             for key, value in (logs or {}).items():
