@@ -46,11 +46,11 @@ def test_a_result_needs_a_known_verdict():
     assert result("warn").ok and not result("fail").ok
 
 
-def test_to_dict_is_json_with_arrays_as_lists_and_nan_as_text():
+def test_to_dict_is_strict_json_with_arrays_as_lists_and_nan_as_null():
     r = result("pass", curve=np.array([1.0, np.nan]), n=np.int64(3), nested={"a": (1, np.inf)})
     text = json.dumps(r.to_dict(), allow_nan=False)
     back = json.loads(text)
-    assert back["detail"] == {"curve": [1.0, "nan"], "n": 3, "nested": {"a": [1, "inf"]}}
+    assert back["detail"] == {"curve": [1.0, None], "n": 3, "nested": {"a": [1, None]}}
     assert back["verdict"] == "pass" and back["measured"] == {"value": 1.0}
     assert jsonable(np.float32(0.5)) == 0.5
 

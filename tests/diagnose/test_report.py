@@ -57,4 +57,4 @@ def test_plots_return_figures_without_a_path(tmp_path):
     lr = d["learning rate (range test)"]
     assert plot_lr_range(lr.detail, tmp_path / "lr.png").read_bytes()[:8] == PNG
     assert json.loads(write_json({"x": float("nan")}, tmp_path / "a.json").read_text()) == \
-        {"x": "nan"}
+        {"x": None}

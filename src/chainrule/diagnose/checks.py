@@ -16,6 +16,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+from chainrule.io.jsonio import jsonable
+
 Verdict = Literal["pass", "warn", "fail"]
 VERDICTS: tuple[Verdict, ...] = ("pass", "warn", "fail")
 
@@ -110,18 +112,3 @@ def format_value(value: Any) -> str:
     if v != 0 and (abs(v) < 1e-2 or abs(v) >= 1e4):
         return f"{v:.2e}"
     return f"{v:.3g}"
-
-
-def jsonable(value: Any) -> Any:
-    """``value`` with arrays as lists, numpy scalars as Python ones, NaN/inf as strings."""
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return jsonable(value.tolist())
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return str(value)
-    return value

@@ -7,15 +7,14 @@ then a rename), like every file chainrule writes.
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from chainrule import viz
-from chainrule.diagnose.checks import CheckResult, jsonable
+from chainrule import io, viz
+from chainrule.diagnose.checks import CheckResult
 from chainrule.diagnose.statistics import Spectrum, Statistics
 from chainrule.viz import save_figure
 
@@ -54,9 +53,9 @@ def atomic_write(path: Path, write) -> Path:
 
 
 def write_json(obj: Any, path: str | Path) -> Path:
-    """Write ``obj`` (made JSON-ready by :func:`jsonable`) atomically, indented."""
-    text = json.dumps(jsonable(obj), indent=2)
-    return atomic_write(Path(path), lambda fh: fh.write(text.encode()))
+    """Write ``obj`` as strict JSON (NaN/inf as ``null``) with :func:`chainrule.io.write_json`."""
+    io.write_json(path, obj)
+    return Path(path)
 
 
 def _finish(fig: Any, path: str | Path | None):
