@@ -120,6 +120,7 @@ class Trainer:
         self.epoch = self.global_step = self.epoch_step = 0
         self.epochs = self.steps_per_epoch = self.last_batch_size = 0
         self._pending: list[Checkpoint] = []
+        self._active: CallbackList | None = None
         self._interrupted = False
 
     # ------------------------------------------------------------------ fit
@@ -149,7 +150,7 @@ class Trainer:
             raise ValueError(f"fit: epochs must be >= 1, got {epochs}")
         loader = self._loader(train, batch_size, shuffle, seed, transform)
         self.epochs, self.steps_per_epoch = epochs, len(loader)
-        callbacks = CallbackList(self._callbacks(run_dir, verbose), self)
+        callbacks = self._active = CallbackList(self._callbacks(run_dir, verbose), self)
         acc = _EpochAccumulator(keep_outputs=bool(self.metrics))
         self.history, self.stop_training = History(), False
         self.epoch = self.global_step = self.epoch_step = 0
@@ -167,6 +168,8 @@ class Trainer:
                 signal.signal(signal.SIGINT, previous_handler)
             for reg in self.regularizers:
                 reg.detach()
+            self._active = None
+            callbacks.call("close")
         callbacks.call("on_train_end", {})
         return self.history
 
@@ -206,9 +209,14 @@ class Trainer:
                    ) -> dict[str, float]:
         """One optimizer step on a batch (:func:`chainrule.train.step.train_step`);
         returns ``{'loss', 'penalty/<name>', 'grad_norm'?, 'lr'}``."""
+        callbacks = self._active
+        after = None
+        if callbacks is not None and callbacks.wants("on_after_backward"):
+            def after(logs: dict[str, float]) -> None:
+                callbacks.call("on_after_backward", self.epoch_step, logs)
         logs, output = train_step(self.model, self.optimizer, self.loss_fn, xb, yb,
                                   regularizers=self.regularizers,
-                                  clip_grad_norm=self.clip_grad_norm)
+                                  clip_grad_norm=self.clip_grad_norm, after_backward=after)
         logs["lr"] = float(self.optimizer.lr)
         self.last_batch_size = len(xb.data)
         if acc is not None:
@@ -226,16 +234,23 @@ class Trainer:
     def evaluate(self, data: Any, batch_size: int = 256) -> dict[str, float]:
         """Loss and metrics on ``data`` in eval mode, without building a graph."""
         loader = self._loader(data, batch_size, shuffle=False)
+        callbacks = self._active or CallbackList(self.callbacks, self)
         was_training = getattr(self.model, "training", True)
         self.model.eval()
+        callbacks.call("on_test_begin", {})
         try:
             acc = _EpochAccumulator(keep_outputs=bool(self.metrics))
-            for xb, yb in loader:
+            for i, (xb, yb) in enumerate(loader):
+                callbacks.call("on_test_batch_begin", i, {})
                 out = self.model(xb)
-                acc.add(float(self.loss_fn(out, yb).data), len(xb.data), out.data, yb.data)
+                loss = float(self.loss_fn(out, yb).data)
+                acc.add(loss, len(xb.data), out.data, yb.data)
+                callbacks.call("on_test_batch_end", i, {"loss": loss})
         finally:
             self.model.train(was_training)
-        return acc.logs(self.metrics)
+        logs = acc.logs(self.metrics)
+        callbacks.call("on_test_end", logs)
+        return logs
 
     def predict(self, data: Any, batch_size: int = 256) -> np.ndarray:
         """Model outputs for ``data`` (array, Tensor, dataset or loader), batched, in eval
