@@ -10,7 +10,6 @@ rebuilds the model and the preprocessing.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -77,7 +76,7 @@ def train_run(config: RunConfig | str | Path | None, overrides: tuple[str, ...] 
     save_model(run_dir, s, test)
     results = {"test": test, "seconds": seconds, "epochs_run": len(history.epoch),
                "final": {k: v[-1] for k, v in history.history.items()}, "machine": machine()}
-    io.write_atomic(run_dir / RESULTS_FILE, json.dumps(results, indent=2, default=float))
+    io.write_json(run_dir / RESULTS_FILE, results)
     curves = plot_history(history, run_dir / CURVES_FILE)
     report = None
     if config.train.report:
