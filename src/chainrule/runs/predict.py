@@ -74,7 +74,7 @@ def predict_run(run: str | Path | LoadedRun, inputs: np.ndarray | str | Path) ->
         ``(N,)`` labels when the model has several outputs per sample (a table's class
         names), else its outputs.
     """
-    import chainrule as cr
+    from chainrule.train.predict import predict
 
     loaded = run if isinstance(run, LoadedRun) else load_run(run)
     source = str(inputs) if isinstance(inputs, (str, Path)) else "inputs"
@@ -85,10 +85,7 @@ def predict_run(run: str | Path | LoadedRun, inputs: np.ndarray | str | Path) ->
     else:
         x = read_inputs(inputs) if isinstance(inputs, (str, Path)) else as_inputs(inputs)
     x = fit_shape(x, loaded.raw_shape, source)
-    if loaded.preprocess is not None:
-        x = loaded.preprocess.transform(x)
-    with cr.no_grad():
-        out = loaded.model(cr.Tensor(x)).data
+    out = predict(loaded.model, x, preprocess=loaded.preprocess)
     if out.ndim == 2 and out.shape[1] > 1:
         labels = out.argmax(axis=1)
         return np.asarray(tabular["classes"])[labels] if tabular and tabular["classes"] \
