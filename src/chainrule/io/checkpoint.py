@@ -4,7 +4,9 @@
 safetensors tensor under its path of keys joined with "/" (so state-dict
 names such as "0.weight" stay whole), and everything else (ints, floats,
 strings, bools, None, lists) plus the structure itself, a CRC-32 of each
-array and the user's ``metadata`` as JSON in the safetensors header. Nothing
+array and the user's ``metadata`` as JSON in the safetensors header, with a
+CRC-32 of that JSON too: a flipped bit anywhere (array data, a generator
+state in the header) is a :class:`CheckpointError` naming the file. Nothing
 is ever unpickled: a file can only yield arrays and JSON values.
 
 Writes go through :func:`chainrule.io.write_atomic`, so a crash leaves
@@ -27,7 +29,8 @@ from chainrule.autograd.tensor import Tensor
 from chainrule.io.atomic import write_atomic
 
 FORMAT = "chainrule/1"
-_KEYS = {"format": "chainrule.format", "tree": "chainrule.tree", "metadata": "chainrule.metadata"}
+_KEYS = {"format": "chainrule.format", "tree": "chainrule.tree", "metadata": "chainrule.metadata",
+         "crc": "chainrule.header_crc32"}
 _SCALARS = (bool, int, float, str, type(None))
 
 
@@ -114,10 +117,21 @@ def _read_header(path: Path, data: bytes) -> dict:
     return header
 
 
+def _header_crc(tree_json: str, meta_json: str) -> str:
+    return str(zlib.crc32(f"{tree_json}\0{meta_json}".encode()))
+
+
 def _metadata_of(path: Path, header: dict) -> dict[str, str]:
+    """The header's ``__metadata__``, its checksum verified (files written before there was
+    one carry none and are not checked)."""
     meta = header.get("__metadata__") or {}
     if not isinstance(meta, dict):
         raise CheckpointError(f"{path}: corrupt header (__metadata__ is not an object)")
+    crc = meta.get(_KEYS["crc"])
+    if crc is not None and crc != _header_crc(meta.get(_KEYS["tree"], ""),
+                                              meta.get(_KEYS["metadata"], "")):
+        raise CheckpointError(f"{path}: the header's structure or metadata is corrupted "
+                              "(checksum mismatch)")
     return meta
 
 
@@ -154,8 +168,9 @@ def save(obj: dict, path: str | os.PathLike, metadata: dict | None = None) -> No
         meta_json = json.dumps({} if metadata is None else metadata)
     except (TypeError, ValueError) as e:
         raise TypeError(f"save: metadata must be JSON-serialisable: {e}") from None
-    header = {_KEYS["format"]: FORMAT, _KEYS["tree"]: json.dumps(tree),
-              _KEYS["metadata"]: meta_json}
+    tree_json = json.dumps(tree)
+    header = {_KEYS["format"]: FORMAT, _KEYS["tree"]: tree_json, _KEYS["metadata"]: meta_json,
+              _KEYS["crc"]: _header_crc(tree_json, meta_json)}
     write_atomic(path, st.save(arrays, metadata=header))
 
 
