@@ -30,11 +30,14 @@ ParamsLike = Iterable[Tensor] | Iterable[dict[str, Any]]
 
 def check_number(name: str, value: Any, low: float = 0.0, high: float = math.inf,
                  high_open: bool = False) -> None:
-    """Raise ``ValueError("Invalid <name>: <value>")`` unless ``low <= value <= high`` (``<``)."""
-    ok = isinstance(value, Real) and not isinstance(value, bool) and low <= value and \
-        (value < high if high_open else value <= high)
+    """Raise ``ValueError("Invalid <name>: <value> ...")`` unless ``value`` is a finite real
+    with ``low <= value <= high`` (``< high`` when ``high_open``)."""
+    ok = isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value) \
+        and low <= value and (value < high if high_open else value <= high)
     if not ok:
-        raise ValueError(f"Invalid {name}: {value!r}")
+        bound = ")" if high_open else "]"
+        raise ValueError(f"Invalid {name}: {value!r} (expected a finite number in [{low:g}, "
+                         f"{high:g}{bound})")
 
 
 class Optimizer:
