@@ -1,9 +1,12 @@
 """Metrics on NumPy arrays: classification (from logits or labels) and regression.
 
-Every metric takes ``(y_true, y_pred)``: integer labels and either predicted
-labels or per-class scores (logits or probabilities, classes on axis 1) for
-classification; real targets and predictions for regression. Names follow
-scikit-learn; the trainer looks them up by name with :func:`get_metric`.
+Every metric takes ``(y_true, y_pred)``: integer labels (or soft targets,
+one probability row per sample as Mixup makes them: their argmax is the
+label) and either predicted labels or per-class scores (logits or
+probabilities, classes on axis 1) for classification; real targets and
+predictions for regression. Names follow scikit-learn; the trainer looks them
+up by name with :func:`get_metric` and computes them from streaming sums
+(:mod:`chainrule.train.epoch_sums`).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import numpy as np
 Metric = Callable[[np.ndarray, np.ndarray], float]
 
 
-def _labels(y_pred: np.ndarray) -> np.ndarray:
+def predicted_labels(y_pred: np.ndarray) -> np.ndarray:
     """Predicted labels from scores (argmax over axis 1), a single logit (> 0), or labels."""
     y_pred = np.asarray(y_pred)
     if y_pred.ndim >= 2 and y_pred.shape[1] > 1:
@@ -24,6 +27,14 @@ def _labels(y_pred: np.ndarray) -> np.ndarray:
         # one score per sample: a logit of the positive class
         return (y_pred.reshape(len(y_pred), -1)[:, 0] > 0).astype(np.int64)
     return y_pred.reshape(len(y_pred))
+
+
+def true_labels(y_true: np.ndarray) -> np.ndarray:
+    """Integer labels from labels, or from soft targets ``(N, C)`` (their argmax)."""
+    y_true = np.asarray(y_true)
+    if y_true.ndim == 2 and y_true.shape[1] > 1:
+        return y_true.argmax(axis=1)
+    return y_true.reshape(len(y_true)).astype(np.int64, copy=False)
 
 
 def _check(y_true: np.ndarray, y_pred: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -38,28 +49,37 @@ def _check(y_true: np.ndarray, y_pred: np.ndarray, name: str) -> tuple[np.ndarra
 def accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     """Fraction of samples whose predicted label equals the true label."""
     y_true, y_pred = _check(y_true, y_pred, "accuracy")
-    return float(np.mean(_labels(y_pred) == y_true.reshape(len(y_true))))
+    return float(np.mean(predicted_labels(y_pred) == true_labels(y_true)))
 
 
 def top_k_accuracy(y_true: np.ndarray, scores: np.ndarray, k: int = 5) -> float:
     """Fraction of samples whose true label is among the ``k`` highest scores. Defaults: k=5."""
+    return float(np.mean(top_k_hits(y_true, scores, k)))
+
+
+def top_k_hits(y_true: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
+    """Per sample, whether its true label is among the ``k`` highest scores."""
     y_true, scores = _check(y_true, scores, "top_k_accuracy")
     if scores.ndim != 2:
         raise ValueError(f"top_k_accuracy needs scores of shape (N, C), got {scores.shape}")
     k = min(k, scores.shape[1])
     top = np.argpartition(-scores, k - 1, axis=1)[:, :k]
-    return float(np.mean((top == y_true[:, None]).any(axis=1)))
+    return (top == true_labels(y_true)[:, None]).any(axis=1)
 
 
 def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray,
                      num_classes: int | None = None) -> np.ndarray:
     """C[i, j] = number of samples of true class i predicted as class j."""
     y_true, y_pred = _check(y_true, y_pred, "confusion_matrix")
-    pred = _labels(y_pred)
-    n = num_classes or int(max(y_true.max(), pred.max()) + 1)
+    true, pred = true_labels(y_true), predicted_labels(y_pred)
+    n = num_classes or int(max(true.max(), pred.max()) + 1)
     if num_classes is None and y_pred.ndim == 2 and y_pred.shape[1] > 1:
         n = max(n, y_pred.shape[1])
-    return np.bincount(y_true.astype(np.int64) * n + pred, minlength=n * n).reshape(n, n)
+    bad = (true < 0) | (true >= n)
+    if bad.any():
+        raise ValueError(f"confusion_matrix: label {int(true[bad][0])} is outside the "
+                         f"{n} classes 0..{n - 1}")
+    return np.bincount(true * n + pred, minlength=n * n).reshape(n, n)
 
 
 def precision_recall_f1(y_true: np.ndarray, y_pred: np.ndarray,
@@ -71,7 +91,12 @@ def precision_recall_f1(y_true: np.ndarray, y_pred: np.ndarray,
     ``'binary'`` reports class 1. A 0/0 ratio counts as 0, as in scikit-learn.
     Defaults: average='macro'.
     """
-    cm = confusion_matrix(y_true, y_pred).astype(np.float64)
+    return scores_from_confusion(confusion_matrix(y_true, y_pred), average)
+
+
+def scores_from_confusion(cm: np.ndarray, average: str = "macro") -> tuple[float, float, float]:
+    """(precision, recall, F1) of a confusion matrix, as :func:`precision_recall_f1`."""
+    cm = np.asarray(cm, dtype=np.float64)
     tp = np.diag(cm)
     pred_pos, true_pos = cm.sum(axis=0), cm.sum(axis=1)
     if average == "micro":
@@ -121,7 +146,9 @@ def log_loss(y_true: np.ndarray, scores: np.ndarray, eps: float = 1e-15) -> floa
     elif not (np.all((s >= 0) & (s <= 1)) and np.allclose(s.sum(axis=1), 1, atol=1e-4)):
         s = np.exp(s - s.max(axis=1, keepdims=True))
         s /= s.sum(axis=1, keepdims=True)
-    p = np.clip(s[np.arange(len(s)), y_true.astype(np.int64)], eps, 1 - eps)
+    if y_true.ndim == 2 and y_true.shape == s.shape:  # soft targets: cross-entropy
+        return float(-(y_true * np.log(np.clip(s, eps, 1 - eps))).sum(axis=1).mean())
+    p = np.clip(s[np.arange(len(s)), true_labels(y_true)], eps, 1 - eps)
     return float(-np.log(p).mean())
 
 
