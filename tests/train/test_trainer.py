@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import chainrule as cr
+from chainrule import functional as F
 from chainrule import nn, optim
 from chainrule.data import ArrayDataset, DataLoader, load_digits, train_val_split
 from chainrule.train import Trainer
@@ -156,7 +157,7 @@ def test_fit_rejects_bad_arguments(digits):
     train, _ = digits
     model = mlp()
     trainer = Trainer(model, optim.SGD(model.parameters(), lr=0.1), "cross_entropy")
-    with pytest.raises(ValueError, match="epochs must be >= 1"):
+    with pytest.raises(ValueError, match="epochs must be an int >= 1, got 0"):
         trainer.fit(train, epochs=0)
     with pytest.raises(TypeError, match="expected a dataset"):
         trainer.fit([1, 2, 3])
@@ -175,3 +176,123 @@ def test_resume_from_checkpoint_at_an_epochs_last_step(tmp_path):
         np.testing.assert_array_equal(value, resumed.state_dict()[name])
     assert history["val_loss"] == full_history["val_loss"]
     assert len(history.steps["loss"]) == 54
+
+
+# ------------------------------------------------------------------ seams (issue 16/18)
+def test_reduce_sums_combines_the_epoch_sums_before_the_logs(digits):
+    train, val = digits
+    model = mlp()
+    trainer = Trainer(model, optim.SGD(model.parameters(), lr=0.1), "cross_entropy",
+                      metrics=["accuracy"])
+    seen = []
+
+    def as_if_two_ranks(vec):  # a second rank that saw the same data: sums double
+        seen.append(vec.copy())
+        return vec * 2
+
+    trainer.reduce_sums = as_if_two_ranks
+    history = trainer.fit(train, val=val, epochs=1, batch_size=64, seed=0, verbose=False)
+    other = mlp()
+    plain = Trainer(other, optim.SGD(other.parameters(), lr=0.1), "cross_entropy",
+                    metrics=["accuracy"])
+    reference = plain.fit(train, val=val, epochs=1, batch_size=64, seed=0, verbose=False)
+    assert len(seen) == 2 and all(v.dtype == np.float64 for v in seen)  # train + val
+    assert seen[0][1] == len(train) and seen[1][1] == len(val)
+    for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
+        assert history[key] == pytest.approx(reference[key], rel=1e-12)
+
+
+class _GradSpy(cb.Callback):
+    def __init__(self):
+        self.calls = []
+
+    def on_after_backward(self, batch, logs=None):
+        p = next(iter(self.trainer.model.parameters()))
+        self.calls.append((batch, p.grad.copy(), p.data.copy(), dict(logs)))
+
+
+def test_on_after_backward_sees_the_gradients_before_the_step(digits):
+    train, _ = digits
+    model = mlp()
+    spy = _GradSpy()
+    first = next(iter(model.parameters()))
+    start = first.data.copy()
+    trainer = Trainer(model, optim.SGD(model.parameters(), lr=0.1), "cross_entropy",
+                      callbacks=[spy])
+    trainer.fit(ArrayDataset(train.x[:64], train.y[:64]), epochs=1, batch_size=32,
+                shuffle=False, verbose=False)
+    assert [c[0] for c in spy.calls] == [0, 1]
+    batch, grad, data, logs = spy.calls[0]
+    np.testing.assert_array_equal(data, start)  # not yet stepped
+    assert np.abs(grad).sum() > 0 and set(logs) == {"loss"}
+    np.testing.assert_array_equal(spy.calls[1][2], start - np.float32(0.1) * grad)
+
+
+def test_mixup_trains_with_every_classification_metric(digits):
+    from chainrule.data.augment import Mixup
+
+    train, val = digits
+    model = mlp()
+    trainer = Trainer(model, optim.Adam(model.parameters(), lr=3e-3), "cross_entropy",
+                      metrics=["accuracy", "top5_accuracy", "f1", "precision", "recall",
+                               "log_loss"])
+    history = trainer.fit(train, val=val, epochs=2, batch_size=64, seed=0, verbose=False,
+                          transform=Mixup(0.2, num_classes=10))
+    for key in ("accuracy", "f1", "val_accuracy", "top5_accuracy", "log_loss"):
+        assert all(np.isfinite(history[key])), key
+    assert history["val_accuracy"][-1] > 0.5  # it learns (10 classes: chance is 0.1)
+
+
+def _nan_from_step(n):
+    steps = []
+
+    def loss(out, y):  # counts training steps (fit's input check runs it without a graph)
+        steps.extend([1] if out.requires_grad else [])
+        value = F.cross_entropy(out, y)
+        return value * float("nan") if len(steps) > n else value
+
+    return loss
+
+
+def test_nan_loss_warns_and_stops_by_default_with_the_last_good_weights(digits):
+    train, _ = digits
+    model = mlp()
+    trainer = Trainer(model, optim.SGD(model.parameters(), lr=0.1), _nan_from_step(3))
+    with pytest.warns(UserWarning, match="DivergenceGuard stopped training at step 4: loss "
+                                         "is not finite"):
+        history = trainer.fit(train, epochs=5, batch_size=32, verbose=False)
+    assert len(history.epoch) == 1 and len(history.steps["loss"]) == 4
+    assert all(np.isfinite(v).all() for v in model.state_dict().values())
+    # a configurable count: warn at the first, stop at the third
+    model = mlp()
+    trainer = Trainer(model, optim.SGD(model.parameters(), lr=0.1), _nan_from_step(3),
+                      max_nonfinite_losses=3)
+    with pytest.warns(UserWarning) as caught:
+        history = trainer.fit(train, epochs=1, batch_size=32, verbose=False)
+    messages = [str(w.message) for w in caught]
+    assert "the loss is nan at step 4; training stops after 3 such steps" in messages[0]
+    assert "at step 6: loss is not finite (3 steps)" in messages[1]
+    # opting out: training goes on through the NaN steps
+    model = mlp()
+    trainer = Trainer(model, optim.SGD(model.parameters(), lr=0.1), _nan_from_step(3),
+                      max_nonfinite_losses=None)
+    history = trainer.fit(train, epochs=1, batch_size=32, verbose=False)
+    assert np.isnan(history.steps["loss"][-1])
+    with pytest.raises(ValueError, match="max_nonfinite_losses must be an int >= 1 or None"):
+        Trainer(model, None, "mse", max_nonfinite_losses=0)
+
+
+def test_a_transform_that_empties_a_batch_is_refused_before_the_step(digits):
+    train, _ = digits
+    model = mlp()
+    before = model.state_dict()
+    trainer = Trainer(model, optim.SGD(model.parameters(), lr=0.1), "cross_entropy")
+
+    def drop_full_batches(x, y, rng):  # passes fit's check on 2 samples, empties batch 0
+        return (x[:0], y[:0]) if len(x) == 32 else (x, y)
+
+    with pytest.raises(ValueError, match="batch 0 of epoch 0 is empty"):
+        trainer.fit(train, epochs=1, batch_size=32, verbose=False,
+                    transform=drop_full_batches)
+    for name, value in model.state_dict().items():
+        np.testing.assert_array_equal(value, before[name])

@@ -72,7 +72,7 @@ def _callbacks(config: RunConfig, splits: Splits, optimizer: Any,
         schedule, interval = build_schedule(config.schedule, optimizer,
                                             total_steps=steps_per_epoch * config.train.epochs)
         monitor = getattr(config.schedule, "monitor", "val_loss")
-        callbacks.append(cb.LRScheduler(schedule, interval=interval, monitor=monitor))
+        callbacks.append(cb.LearningRateScheduler(schedule, interval=interval, monitor=monitor))
     if run_dir is not None:
         monitor = "val_loss" if splits.val is not None else "loss"
         callbacks.append(cb.Checkpoint(run_dir / "checkpoints",

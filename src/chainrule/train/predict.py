@@ -17,28 +17,7 @@ import numpy as np
 from chainrule.autograd.function import no_grad
 from chainrule.autograd.tensor import Tensor
 from chainrule.data import DataLoader
-
-
-def check_inputs(x: Any, owner: str, dtype: Any = np.float32) -> np.ndarray:
-    """``x`` as a numeric ndarray of ``dtype`` (samples first), or a clear error.
-
-    Raises:
-        ValueError: ``x`` holds strings, objects or ragged rows (the message names its
-            dtype and shape), or has no sample axis.
-    """
-    if isinstance(x, Tensor):
-        x = x.data
-    try:
-        arr = np.asarray(x)
-    except ValueError as e:  # ragged nested lists
-        raise ValueError(f"{owner}: inputs must be a numeric array, got ragged rows "
-                         f"({e})") from None
-    if arr.dtype.kind not in "biuf":
-        raise ValueError(f"{owner}: inputs must be numeric, got an array of dtype {arr.dtype} "
-                         f"and shape {arr.shape} (strings and objects cannot be fed to a model)")
-    if arr.ndim == 0:
-        raise ValueError(f"{owner}: inputs need a sample axis, got a scalar {arr.item()!r}")
-    return arr if arr.dtype == dtype else arr.astype(dtype)
+from chainrule.train.inputs import check_inputs
 
 
 def _param_dtype(model: Any) -> Any:

@@ -1,4 +1,4 @@
-"""Checkpoint: save the whole training state every N steps or epochs, and the best model."""
+"""Checkpoint: BackupAndRestore plus the best model's weights (``best.safetensors``)."""
 
 from __future__ import annotations
 
@@ -6,18 +6,17 @@ from pathlib import Path
 from typing import Any
 
 from chainrule import io
-from chainrule.train.callbacks.base import Callback, Logs
+from chainrule.train.callbacks.backup import BackupAndRestore
+from chainrule.train.callbacks.base import Logs
 from chainrule.train.callbacks.monitor import improved, resolve_mode
-from chainrule.train.checkpoints import CheckpointStore
 
 
-class Checkpoint(Callback):
+class Checkpoint(BackupAndRestore):
     """Save resumable checkpoints into ``directory`` and, optionally, the best model.
 
     A checkpoint holds the model, optimizer, schedule position, data order,
     random generators, history and callback state, so ``fit(resume=True)``
-    continues bit for bit. It is written after every callback has seen the
-    step or epoch, keeping the last ``keep_last`` files.
+    continues bit for bit (see :class:`BackupAndRestore`, which this extends).
 
     Args:
         directory: folder for ``ckpt-<step>.safetensors`` files.
@@ -29,29 +28,16 @@ class Checkpoint(Callback):
         monitor: quantity for ``save_best``. Defaults to ``"val_loss"`` (``"loss"``
             when there is no validation data).
         mode: ``"min"``, ``"max"`` or ``"auto"``. Defaults to ``"auto"``.
+        save_on_interrupt: see :class:`BackupAndRestore`. Defaults to ``True``.
     """
 
     def __init__(self, directory: str | Path, every_n_steps: int | None = None,
                  every_n_epochs: int | None = 1, keep_last: int = 3, save_best: bool = True,
-                 monitor: str = "val_loss", mode: str = "auto"):
-        for name, value in (("every_n_steps", every_n_steps), ("every_n_epochs", every_n_epochs)):
-            if value is not None and value < 1:
-                raise ValueError(f"Checkpoint: {name} must be >= 1 or None, got {value}")
-        if keep_last < 1:
-            raise ValueError(f"Checkpoint: keep_last must be >= 1, got {keep_last}")
-        self.store = CheckpointStore(directory)
-        self.every_n_steps, self.every_n_epochs = every_n_steps, every_n_epochs
-        self.keep_last, self.save_best = keep_last, save_best
+                 monitor: str = "val_loss", mode: str = "auto", save_on_interrupt: bool = True):
+        super().__init__(directory, every_n_steps, every_n_epochs, keep_last, save_on_interrupt)
+        self.save_best = save_best
         self.monitor, self.mode = monitor, resolve_mode(monitor, mode, "Checkpoint")
         self.best: float | None = None
-
-    @property
-    def directory(self) -> Path:
-        return self.store.directory
-
-    def on_train_batch_end(self, batch: int, logs: Logs | None = None) -> None:
-        if self.every_n_steps and self.trainer.global_step % self.every_n_steps == 0:
-            self.trainer.request_checkpoint(self)
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
         logs = logs or {}
@@ -59,15 +45,10 @@ class Checkpoint(Callback):
             key = self.monitor if self.monitor in logs else self.monitor.removeprefix("val_")
             if improved(logs.get(key), self.best, self.mode):
                 self.best = float(logs[key])
-                self.store.directory.mkdir(parents=True, exist_ok=True)
+                self.directory.mkdir(parents=True, exist_ok=True)
                 io.save(self.trainer.model_state(), self.directory / "best.safetensors",
                         metadata={"epoch": epoch, key: self.best})
-        if self.every_n_epochs and (epoch + 1) % self.every_n_epochs == 0:
-            self.trainer.request_checkpoint(self)
-
-    def write(self, state: dict[str, Any], step: int) -> None:
-        """Called by the trainer once all callbacks have run for this step."""
-        self.store.save(state, step, self.keep_last)
+        super().on_epoch_end(epoch, logs)
 
     def state_dict(self) -> dict[str, Any]:
         return {"best": self.best}

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from chainrule.io import dumps_json, write_atomic
+from chainrule.io import dumps_json, remove_stale_temps, write_atomic
 from chainrule.train.callbacks.base import Callback, Logs
 
 
@@ -21,7 +21,8 @@ class MetricsLogger(Callback):
     leaves the previous version), as strict JSON (NaN/inf are ``null``). After
     a resume, the records the restored state has not reached (steps beyond
     its step, epochs it has not finished) are dropped, so the files read as if
-    the run had never stopped.
+    the run had never stopped, and stale temporary files of an interrupted
+    write are removed.
 
     Args:
         directory: the run directory.
@@ -37,6 +38,8 @@ class MetricsLogger(Callback):
 
     def on_train_begin(self, logs: Logs | None = None) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
+        if self.trainer.resuming:  # a kill inside write_atomic leaves its temp file
+            remove_stale_temps(self.directory, "metrics.*")
         step, epochs_done = self.trainer.global_step, self.trainer.epoch
         records = _read_records(self.jsonl) if self.jsonl.exists() else []
         self._records = [r for r in records if _reached(r, step, epochs_done)]

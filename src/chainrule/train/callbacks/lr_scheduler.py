@@ -1,4 +1,5 @@
-"""LRScheduler: drive the optimizer's learning rate from a schedule, per step or per epoch."""
+"""LearningRateScheduler: drive the optimizer's learning rate from a schedule, per step or
+per epoch."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from chainrule import optim
 from chainrule.train.callbacks.base import Callback, Logs
 
 
-class LRScheduler(Callback):
-    """Step a learning-rate schedule along with training.
+class LearningRateScheduler(Callback):
+    """Step a learning-rate schedule along with training (Keras's name; the optimizer-level
+    binding of a schedule is ``optim.LRScheduler``).
 
     ``schedule`` is a schedule of the step count (``optim.CosineAnnealingLR``,
     ``optim.OneCycleLR``, ... or any ``f(t) -> lr``), which is bound to the
@@ -26,7 +28,8 @@ class LRScheduler(Callback):
 
     def __init__(self, schedule: Any, interval: str = "step", monitor: str = "val_loss"):
         if interval not in ("step", "epoch"):
-            raise ValueError(f"LRScheduler: interval must be 'step' or 'epoch', got {interval!r}")
+            raise ValueError(f"LearningRateScheduler: interval must be 'step' or 'epoch', got "
+                             f"{interval!r}")
         self.schedule, self.interval, self.monitor = schedule, interval, monitor
         self.plateau = isinstance(schedule, optim.ReduceLROnPlateau)
         self.scheduler: optim.LRScheduler | None = None
