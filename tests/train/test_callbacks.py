@@ -23,7 +23,7 @@ def test_lr_scheduler_per_step_follows_the_schedule(digits):
     model = _model()
     opt = optim.SGD(model.parameters(), lr=0.1)
     schedule = optim.CosineAnnealingLR(T_max=50)
-    trainer = Trainer(model, opt, "cross_entropy", callbacks=[cb.LRScheduler(schedule)])
+    trainer = Trainer(model, opt, "cross_entropy", callbacks=[cb.LearningRateScheduler(schedule)])
     history = trainer.fit(train, epochs=2, batch_size=64, verbose=False)
     steps = len(history.steps["lr"])
     expected = [0.1 * (1 + np.cos(np.pi * t / 50)) / 2 for t in range(steps)]
@@ -35,7 +35,7 @@ def test_lr_scheduler_per_epoch_and_on_plateau(digits):
     model = _model()
     opt = optim.SGD(model.parameters(), lr=0.1)
     trainer = Trainer(model, opt, "cross_entropy",
-                      callbacks=[cb.LRScheduler(optim.StepLR(step_size=1, gamma=0.5),
+                      callbacks=[cb.LearningRateScheduler(optim.StepLR(step_size=1, gamma=0.5),
                                                 interval="epoch")])
     history = trainer.fit(train, epochs=3, batch_size=64, verbose=False)
     assert history["lr"] == pytest.approx([0.1, 0.05, 0.025])  # the rate each epoch used
@@ -45,7 +45,7 @@ def test_lr_scheduler_per_epoch_and_on_plateau(digits):
     opt = optim.SGD(model.parameters(), lr=0.01)
     # improving by less than half counts as no improvement: a plateau from the start
     plateau = optim.ReduceLROnPlateau(opt, factor=0.5, patience=1, threshold=0.5)
-    trainer = Trainer(model, opt, "cross_entropy", callbacks=[cb.LRScheduler(plateau)])
+    trainer = Trainer(model, opt, "cross_entropy", callbacks=[cb.LearningRateScheduler(plateau)])
     history = trainer.fit(train, val=val, epochs=5, batch_size=256, verbose=False)
     # best at epoch 0; epochs 1 and 2 are bad, so the rate halves after epoch 2, and again
     # after epoch 4 (patience counts anew after a reduction)
@@ -68,22 +68,65 @@ def test_progress_bar_is_quiet_in_ci(monkeypatch):
     assert cb.ProgressBar().enabled is False
 
 
-def test_tensorboard_writes_event_files_or_explains_what_is_missing(tmp_path, digits):
-    try:
-        import tensorboardX  # noqa: F401
-    except ImportError:
-        try:
-            from torch.utils import tensorboard  # noqa: F401
-        except ImportError:
-            with pytest.raises(ImportError, match="pip install tensorboardX"):
-                cb.TensorBoard(tmp_path)
-            return
-    train, _ = digits
+def _read_events(log_dir):
+    """Every Event record of the event files in ``log_dir`` (TFRecord framing: length,
+    length CRC, payload, payload CRC), as TensorBoard reads them."""
+    import struct
+
+    from tensorboardX.proto import event_pb2
+
+    events = []
+    for path in sorted(log_dir.glob("events.out.tfevents.*")):
+        data = path.read_bytes()
+        at = 0
+        while at < len(data):
+            (n,) = struct.unpack("<Q", data[at:at + 8])
+            event = event_pb2.Event()
+            event.ParseFromString(data[at + 12:at + 12 + n])
+            events.append(event)
+            at += 12 + n + 4
+    return events
+
+
+def test_tensorboard_writes_scalars_and_histograms_tensorboard_reads(tmp_path, digits):
+    pytest.importorskip("tensorboardX", reason="the [tensorboard] extra is not installed")
+    train, val = digits
     model = _model()
     trainer = Trainer(model, optim.SGD(model.parameters(), lr=0.1), "cross_entropy",
-                      callbacks=[cb.TensorBoard(tmp_path)])
-    trainer.fit(train, epochs=1, batch_size=128, verbose=False)
-    assert list(tmp_path.glob("events.out.tfevents.*"))
+                      metrics=["accuracy"], callbacks=[cb.TensorBoard(tmp_path, log_every_steps=5)])
+    history = trainer.fit(train, val=val, epochs=2, batch_size=128, verbose=False)
+    scalars, histograms = {}, {}
+    for event in _read_events(tmp_path):
+        for value in event.summary.value:
+            if value.HasField("histo"):
+                histograms.setdefault(value.tag, []).append((event.step, value.histo))
+            else:
+                scalars.setdefault(value.tag, []).append((event.step, value.simple_value))
+    assert [s for s, _ in scalars["epoch/val_accuracy"]] == [0, 1]
+    np.testing.assert_allclose([v for _, v in scalars["epoch/loss"]], history["loss"], rtol=1e-6)
+    assert [s for s, _ in scalars["step/loss"]] == [5, 10, 15, 20]  # 11 steps per epoch
+    weights = dict(model.named_parameters())
+    for name, p in weights.items():
+        steps, histo = zip(*histograms[f"weights/{name}"], strict=True)
+        assert steps == (0, 1) and histo[-1].num == p.size
+        assert histo[-1].min == pytest.approx(p.data.min()) and \
+            histo[-1].max == pytest.approx(p.data.max())
+        assert f"gradients/{name}" in histograms
+
+
+def test_tensorboard_without_tensorboardx_says_what_to_install(tmp_path, monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_tensorboard(name, *args, **kwargs):
+        if name.startswith(("tensorboardX", "torch.utils.tensorboard")):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_tensorboard)
+    with pytest.raises(ImportError, match="pip install 'chainrule\\[tensorboard\\]'"):
+        cb.TensorBoard(tmp_path)
 
 
 def test_callback_arguments_are_validated():
@@ -91,9 +134,9 @@ def test_callback_arguments_are_validated():
         cb.EarlyStopping(patience=-1)
     with pytest.raises(ValueError, match="cannot tell whether it should be minimised"):
         cb.EarlyStopping(monitor="val_zork")
-    with pytest.raises(ValueError, match="every_n_steps must be >= 1"):
+    with pytest.raises(ValueError, match="every_n_steps must be an int >= 1 or None, got 0"):
         cb.Checkpoint("x", every_n_steps=0)
-    with pytest.raises(ValueError, match="factor must be > 1"):
+    with pytest.raises(ValueError, match="factor must be > 1 or None, got 0.5"):
         cb.DivergenceGuard(factor=0.5)
     with pytest.raises(ValueError, match="interval must be 'step' or 'epoch'"):
-        cb.LRScheduler(lambda t: 0.1, interval="batch")
+        cb.LearningRateScheduler(lambda t: 0.1, interval="batch")
