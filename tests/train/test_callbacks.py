@@ -108,7 +108,7 @@ def test_tensorboard_writes_scalars_and_histograms_tensorboard_reads(tmp_path, d
     weights = dict(model.named_parameters())
     for name, p in weights.items():
         steps, histo = zip(*histograms[f"weights/{name}"], strict=True)
-        assert steps == (0, 1) and histo[-1].num == p.size
+        assert steps == (0, 1) and histo[-1].num == p.data.size
         assert histo[-1].min == pytest.approx(p.data.min()) and \
             histo[-1].max == pytest.approx(p.data.max())
         assert f"gradients/{name}" in histograms
