@@ -15,7 +15,8 @@ from chainrule.distributed.launch import find_mpiexec
 TIMEOUT = 120  # seconds for one job; a hang fails the test instead of the suite
 
 
-def _mpi_missing() -> str | None:
+def mpi_missing() -> str | None:
+    """Why MPI cannot start here, or None."""
     try:
         import mpi4py  # noqa: F401
 
@@ -28,7 +29,7 @@ def _mpi_missing() -> str | None:
 @pytest.fixture
 def run_ranks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """``run_ranks(source, n=2) -> JobResult``: run ``source`` as a script on ``n`` ranks."""
-    reason = _mpi_missing()
+    reason = mpi_missing()
     if reason:
         pytest.skip(reason)
     # tcp between local ranks: no shared-memory segments left in /dev/shm by killed ranks

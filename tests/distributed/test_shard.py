@@ -68,5 +68,5 @@ def test_too_few_samples_and_other_world_size_are_clear_errors():
     data = (np.zeros((8, 1), np.float32), np.zeros(8))
     state = ShardedLoader(data, batch_size=2, seed=1, world=FakeWorld(0, 2)).state_dict()
     other = ShardedLoader(data, batch_size=2, seed=1, world=FakeWorld(0, 4))
-    with pytest.raises(ValueError, match="2-rank job and cannot resume on 4 ranks"):
+    with pytest.raises(ValueError, match="2-rank job and cannot resume on 4 rank"):
         other.load_state_dict(state)

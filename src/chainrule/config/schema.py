@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 from pydantic import Field, PositiveFloat, PositiveInt
 
 from chainrule.config.datasets import DATASETS
+from chainrule.config.distributed import DistributedConfig
 from chainrule.config.layers import LayerConfig
 from chainrule.config.optim import AdamConfig, OptimizerConfig, ScheduleConfig
 from chainrule.config.search import EnsembleConfig, SearchConfig
@@ -103,3 +104,4 @@ class RunConfig(Section):
     transfer: TransferConfig | None = None
     search: SearchConfig | None = None
     ensemble: EnsembleConfig | None = None
+    distributed: DistributedConfig | None = None

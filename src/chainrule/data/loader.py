@@ -104,6 +104,8 @@ class DataLoader:
         self._resume = False
         self._token = 0  # identifies the live iteration; older iterators stop updating state
 
+    _ranks = 1  # processes sharing each batch (see chainrule.distributed.ShardedLoader)
+
     def __len__(self) -> int:
         n, b = len(self._x), self.batch_size
         return n // b if self.drop_last else -(-n // b)
@@ -209,11 +211,16 @@ class DataLoader:
             ValueError: missing keys, or a state saved with another dataset size, batch size,
                 shuffle or drop_last (the batches would differ); the loader is unchanged.
         """
+        saved_ranks = state.get("world_size", 1)
+        if saved_ranks != self._ranks:
+            raise ValueError(f"this checkpoint was written by a {saved_ranks}-rank job and "
+                             f"cannot resume on {self._ranks} rank(s): the shards and the "
+                             f"global batch would change; resume with --nproc {saved_ranks}")
         missing = {"epoch", "position", "generator", *_STATE_CONFIG} - set(state)
         if missing:
             raise ValueError(f"DataLoader state is missing {sorted(missing)}")
         current = self.state_dict()
-        for key in _STATE_CONFIG:
+        for key in _STATE_CONFIG:  # (a job's state also holds its world_size, checked above)
             if state[key] != current[key]:
                 raise ValueError(f"DataLoader state was saved with {key}={state[key]!r}, this "
                                  f"loader has {key}={current[key]!r}: batches would differ")

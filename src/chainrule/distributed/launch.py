@@ -31,8 +31,11 @@ _FAILED = re.compile(r"rank\s+(\d+)\s+with\s+PID\s+\d+\s+on\s+node\s+\S+\s+exite
                      r"status\s+(\d+)|process\s+rank\s+(\d+)[^.]*?exit\s+code\s+(\d+)")
 
 
-class RankFailure(RuntimeError):
-    """A rank of a data-parallel job died or failed; the message names it."""
+class RankFailure(ChildProcessError):
+    """A rank of a data-parallel job died or failed; the message names it.
+
+    An ``OSError`` (a child process failed), so the command line prints it as one line.
+    """
 
 
 @dataclass

@@ -53,6 +53,7 @@ class ShardedLoader(DataLoader):
             raise ValueError(f"ShardedLoader: {n} samples cannot give each of {ranks} ranks "
                              "at least one")
         self.global_batch = self.batch_size * ranks
+        self._ranks = ranks  # a checkpoint of another world size is refused on load
 
     def __len__(self) -> int:
         n, g = len(self._x), self.global_batch
@@ -86,20 +87,6 @@ class ShardedLoader(DataLoader):
     def state_dict(self) -> dict:
         """The position (as :class:`DataLoader`'s) and the world size it was sharded for."""
         return {**super().state_dict(), "world_size": self.world.size}
-
-    def load_state_dict(self, state: dict) -> None:
-        """Restore a position saved with the same world size.
-
-        Raises:
-            ValueError: if the state was saved by a job with another number of ranks.
-        """
-        saved = state.get("world_size", 1)
-        if saved != self.world.size:
-            raise ValueError(f"this checkpoint was written by a {saved}-rank job and cannot "
-                             f"resume on {self.world.size} ranks: the shards and the global "
-                             f"batch ({self.batch_size} x {saved}) would change; resume with "
-                             f"--nproc {saved}")
-        super().load_state_dict({k: v for k, v in state.items() if k != "world_size"})
 
 
 def _default_world() -> World:

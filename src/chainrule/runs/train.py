@@ -20,6 +20,7 @@ from chainrule import io
 from chainrule.config.build import build_model
 from chainrule.config.loading import load_config, to_toml
 from chainrule.config.schema import RunConfig
+from chainrule.distributed.comm import world as distributed_world
 from chainrule.runs.folder import CONFIG_FILE, CURVES_FILE, MODEL_FILE, RESULTS_FILE, new_run_dir
 from chainrule.runs.setup import Setup, setup
 from chainrule.train import History
@@ -52,6 +53,7 @@ def train_run(config: RunConfig | str | Path | None, overrides: tuple[str, ...] 
         resume_dir: continue this interrupted run from its newest intact checkpoint.
         verbose: progress bar (``None``: when the output is a terminal).
     """
+    world = distributed_world()
     if resume_dir is not None:
         run_dir = Path(resume_dir)
         if not (run_dir / CONFIG_FILE).exists():
@@ -63,14 +65,26 @@ def train_run(config: RunConfig | str | Path | None, overrides: tuple[str, ...] 
                              "or a run directory to resume")
         if not isinstance(config, RunConfig):
             config = load_config(config, overrides)
-        run_dir = new_run_dir(runs_root, config.name)
-        io.write_atomic(run_dir / CONFIG_FILE, to_toml(config))
+        run_dir = None
+        if world.is_root:  # in a data-parallel job, rank 0 names the folder for all
+            run_dir = new_run_dir(runs_root, config.name)
+            io.write_atomic(run_dir / CONFIG_FILE, to_toml(config))
+        run_dir = Path(world.broadcast_object(str(run_dir) if run_dir else None))
     started = time.perf_counter()
-    s = setup(config, run_dir)
-    history = s.trainer.fit(s.splits.train, val=s.splits.val, epochs=config.train.epochs,
-                            batch_size=config.train.batch_size or None, seed=config.train.seed,
-                            transform=s.augment, run_dir=run_dir,
-                            resume=resume_dir is not None, verbose=verbose)
+    if world.size > 1:
+        from chainrule.runs.distributed import parallel_fit
+
+        s = setup(config)
+        history = parallel_fit(s, world, run_dir, resume=resume_dir is not None,
+                               verbose=verbose)
+        if not world.is_root:  # only rank 0 evaluates and writes the run's files
+            return RunResult(run_dir, history, None, time.perf_counter() - started)
+    else:
+        s = setup(config, run_dir)
+        history = s.trainer.fit(s.splits.train, val=s.splits.val, epochs=config.train.epochs,
+                                batch_size=config.train.batch_size or None,
+                                seed=config.train.seed, transform=s.augment, run_dir=run_dir,
+                                resume=resume_dir is not None, verbose=verbose)
     seconds = time.perf_counter() - started
     test = s.trainer.evaluate(s.splits.test) if s.splits.test is not None else None
     save_model(run_dir, s, test)
