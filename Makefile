@@ -52,6 +52,7 @@ bench: $(VENV)/.installed-dev
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python benchmarks/mnist_cnn_profile.py
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python benchmarks/search.py \
 		--json benchmarks/results/search.json
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python benchmarks/distributed.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info
