@@ -16,9 +16,11 @@ one BLAS thread; see benchmarks/mnist_cnn_profile.py): see README's CNN section.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
-_JIT = {"cache": True, "fastmath": False, "error_model": "numpy"}
+from chainrule.jit import lazy_njit
+
+# compiled on first call, so that importing chainrule does not import numba
+njit = lazy_njit(globals(), cache=True, fastmath=False, error_model="numpy")
 
 # Below this many input elements the NumPy reference is as fast as a kernel call.
 MIN_SIZE = 4096
@@ -31,7 +33,7 @@ def usable(*arrays: np.ndarray) -> bool:
         a.dtype == first.dtype and a.dtype.kind == "f" and a.flags.c_contiguous for a in arrays)
 
 
-@njit(**_JIT)
+@njit
 def max_pool_forward(x, kh, kw, sh, sw, dh, dw, pt, pl, out, index):  # pragma: no cover
     """out[c, n, y, x] = max of the window over ``x`` (C, N, H, W), index = its row-major
     position in the window (first maximum wins, a NaN wins); padding never wins."""
@@ -59,7 +61,7 @@ def max_pool_forward(x, kh, kw, sh, sw, dh, dw, pt, pl, out, index):  # pragma: 
                     index[c, n, oy, ox] = arg
 
 
-@njit(**_JIT)
+@njit
 def max_pool_backward(g, index, kw, sh, sw, dh, dw, pt, pl, dx):  # pragma: no cover
     """dx (C, N, H, W), zeroed, gets each output gradient g[c, n, y, x] at its arg-max."""
     c_, n_, ho, wo = g.shape
@@ -73,7 +75,7 @@ def max_pool_backward(g, index, kw, sh, sw, dh, dw, pt, pl, dx):  # pragma: no c
                     dx[c, n, iy, ix] += g[c, n, oy, ox]
 
 
-@njit(**_JIT)
+@njit
 def col2im(cols, sh, sw, dh, dw, pt, pl, dx):  # pragma: no cover
     """Add cols (C, kh, kw, N, Ho, Wo) into the zeroed, unpadded dx (C, N, H, W)."""
     c_, kh, kw, n_, ho, wo = cols.shape
