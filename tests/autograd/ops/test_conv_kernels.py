@@ -7,7 +7,7 @@ import pytest
 
 from chainrule import functional as F
 from chainrule.autograd.ops import conv_kernels
-from chainrule.autograd.ops.conv import col2im_reference, out_size
+from chainrule.autograd.ops.conv import col2im_reference, out_size, windows
 from chainrule.autograd.ops.pool import max_pool_reference
 from tests.autograd.check import check_op, tf
 
@@ -38,6 +38,19 @@ def test_col2im_kernel_matches_reference(geometry, dtype):
                                rtol=1e-6, atol=1e-6)
 
 
+@pytest.mark.parametrize("padding", [((0, 0), (0, 0)), ((1, 2), (0, 1))])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_im2col_unit_kernel_matches_the_strided_view(padding, dtype):
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((3, 2, 9, 7)).astype(dtype)
+    (pt, pb), (pl, pr) = padding
+    xp = np.pad(x, ((0, 0), (0, 0), (pt, pb), (pl, pr)))
+    expected = windows(x, (3, 2), (1, 1), (1, 1), padding).copy()
+    ours = np.full_like(expected, np.nan)
+    conv_kernels.im2col_unit(xp, ours)
+    np.testing.assert_array_equal(ours, expected)
+
+
 @pytest.mark.parametrize("geometry", GEOMETRIES)
 def test_max_pool_kernels_match_reference(geometry):
     kernel, stride, dilation, padding = geometry
@@ -63,6 +76,33 @@ def test_max_pool_kernels_match_reference(geometry):
     np.testing.assert_allclose(dx, expected, rtol=1e-6, atol=1e-6)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(3, 2, 8, 6), (3, 2, 9, 7)])
+def test_max_pool2x2_kernels_match_reference(dtype, shape):
+    """The unrolled 2x2 / stride-2 kernels: same maxima, arg-maxima (ties, NaN) and gradient
+    as the reference, with the odd last row and column getting no gradient."""
+    geometry = ((2, 2), (2, 2), (1, 1), ((0, 0), (0, 0)))
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal(shape).astype(dtype)
+    x[0, 0, :2, :2] = 0.5  # a tie: the first maximum wins
+    x[1, 1, 2:4, 2:4] = [[1.0, np.nan], [np.nan, 2.0]]  # a NaN wins
+    out_ref, index_ref = max_pool_reference(x, *geometry)
+    out = np.empty_like(out_ref)
+    index = np.empty_like(index_ref)
+    conv_kernels.max_pool2x2_forward(x, out, index)
+    np.testing.assert_array_equal(out, out_ref)
+    np.testing.assert_array_equal(index, index_ref)
+
+    g = rng.standard_normal(out.shape).astype(dtype)
+    dx = np.full_like(x, 7.0)
+    dx[:, :, 2 * out.shape[2]:] = 0
+    dx[:, :, :, 2 * out.shape[3]:] = 0
+    conv_kernels.max_pool2x2_backward(g, index, dtype(0), dx)
+    expected = np.zeros_like(x)
+    conv_kernels.max_pool_backward(g, index_ref, 2, 2, 2, 1, 1, 0, 0, expected)
+    np.testing.assert_array_equal(dx, expected)
+
+
 def test_usable_needs_large_contiguous_floats():
     big = np.zeros((4, 8, 16, 16), dtype=np.float32)
     assert conv_kernels.usable(big)
@@ -75,6 +115,8 @@ def test_ops_on_the_kernel_path_match_torch():
     """Inputs large enough for the kernels: max pooling and conv2d's col2im, against torch."""
     check_op([(2, 16, 15, 14)], lambda x: tf.max_pool2d(x, 3, stride=2, padding=1),
              lambda x: F.max_pool2d(x, 3, stride=2, padding=1), gradcheck=False)
+    check_op([(2, 16, 15, 14)], lambda x: tf.max_pool2d(tf.relu(x), 2),
+             lambda x: F.max_pool2d(F.relu(x), 2), gradcheck=False)
     check_op([(4, 8, 12, 12), (6, 8, 3, 3)],
              lambda x, w: tf.conv2d(tf.relu(x), w, padding=1, dilation=2),
              lambda x, w: F.conv2d(F.relu(x), w, padding=1, dilation=2), gradcheck=False)

@@ -51,7 +51,10 @@ def windows(xc: np.ndarray, kernel: Pair, stride: Pair, dilation: Pair, padding:
     y*stride + i*dilation, column x*stride + j*dilation. The view reads a
     scratch array when there is padding: copy it before the next ``workspace.take``.
     """
-    xp = _padded(xc, padding, fill)
+    return _window_view(_padded(xc, padding, fill), kernel, stride, dilation)
+
+
+def _window_view(xp: np.ndarray, kernel: Pair, stride: Pair, dilation: Pair) -> np.ndarray:
     c, n, hp, wp = xp.shape
     ho = (hp - dilation[0] * (kernel[0] - 1) - 1) // stride[0] + 1
     wo = (wp - dilation[1] * (kernel[1] - 1) - 1) // stride[1] + 1
@@ -74,11 +77,15 @@ def im2col(xc: np.ndarray, kernel: Pair, stride: Pair, dilation: Pair, padding: 
     if kernel == (1, 1) and stride == (1, 1) and padding == ((0, 0), (0, 0)) \
             and xc.flags.c_contiguous and grid is None:
         return xc.reshape(c, -1)
-    view = windows(xc, kernel, stride, dilation, padding)
+    xp = _padded(xc, padding, 0.0)
+    view = _window_view(xp, kernel, stride, dilation)
     if grid is not None:
         view = view[..., :grid[0], :grid[1]]
     cols = workspace.take(view.shape, xc.dtype, owner)
-    np.copyto(cols, view)
+    if stride == dilation == (1, 1) and conv_kernels.usable(cols, xp):
+        conv_kernels.im2col_unit(xp, cols)
+    else:
+        np.copyto(cols, view)
     return cols.reshape(c * kernel[0] * kernel[1], -1)
 
 

@@ -59,13 +59,24 @@ class MaxPool2d(Function):
             zip(xc.shape[2:], kernel, stride, padding, dilation, strict=True))
         out = np.empty(shape, dtype=x.dtype)
         self.index = np.empty(shape, dtype=_index_dtype(kernel))
-        conv_kernels.max_pool_forward(xc, *kernel, *stride, *dilation, padding[0][0],
-                                      padding[1][0], out, self.index)
+        self.pair = kernel == stride == (2, 2) and dilation == (1, 1) and not any(sum(padding, ()))
+        if self.pair:
+            conv_kernels.max_pool2x2_forward(xc, out, self.index)
+        else:
+            conv_kernels.max_pool_forward(xc, *kernel, *stride, *dilation, padding[0][0],
+                                          padding[1][0], out, self.index)
         return out.transpose(1, 0, 2, 3)
 
     def backward(self, g: np.ndarray) -> np.ndarray:
         shape, kernel, stride, dilation, padding = self.geometry
         gc = g.transpose(1, 0, 2, 3)
+        if self.fast and self.pair:
+            dx = np.empty(shape, dtype=g.dtype)
+            dx[:, :, 2 * gc.shape[2]:] = 0  # the odd last row or column no window covers
+            dx[:, :, :, 2 * gc.shape[3]:] = 0
+            conv_kernels.max_pool2x2_backward(np.ascontiguousarray(gc), self.index,
+                                              g.dtype.type(0), dx)
+            return dx.transpose(1, 0, 2, 3)
         if self.fast:
             dx = np.zeros(shape, dtype=g.dtype)
             conv_kernels.max_pool_backward(np.ascontiguousarray(gc), self.index, kernel[1],
