@@ -1,6 +1,8 @@
 import optuna
+import pytest
 
 from chainrule.runs.search import run
+from tests.runs.search.test_stale import check_silent_dead_and_beating_trials
 from tests.search.helpers import tiny
 
 
@@ -17,3 +19,8 @@ def test_two_workers_share_one_postgresql_study(postgres_url, tmp_path):
     assert len(set(numbers)) == 4
     assert not (tmp_path / "tiny-search" / "study.db").exists()  # the study lives in PostgreSQL
     assert len(list((tmp_path / "tiny-search").glob("trial-*"))) >= 4
+
+
+@pytest.mark.filterwarnings("ignore:Heartbeat of storage:UserWarning")
+def test_dead_workers_trials_are_retired_on_postgresql(postgres_url):
+    check_silent_dead_and_beating_trials(postgres_url, "reaped")

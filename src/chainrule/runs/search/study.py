@@ -5,10 +5,13 @@ is done when ``trials`` trials are COMPLETE or PRUNED. A worker takes a waiting
 (enqueued) trial, or asks for a new one while finished + running trials are fewer than
 that; a trial that still finds ``trials`` live trials numbered before it (two workers
 asked at the same moment) is stored as FAIL with the user attribute ``surplus`` and
-never trained. A worker killed mid-trial stops sending heartbeats; after the grace
-period any worker (or a re-run) marks that trial FAIL and Optuna's
-:class:`~optuna.storages.RetryHeartbeatStaleTrialCallback` enqueues the same parameters
-again. A trial interrupted by Ctrl-C is marked FAIL and enqueued again at once. A trial
+never trained. A worker killed mid-trial leaves its trial RUNNING: any worker (or a
+re-run) retires it as :mod:`chainrule.runs.search.stale` describes (at once when the dead
+worker was a process of the same machine, else after its heartbeats stop for the grace
+period), and Optuna's :class:`~optuna.storages.RetryHeartbeatStaleTrialCallback` enqueues
+the same parameters again. A worker waiting for other workers' trials gives up with an
+error if no trial shows a sign of life for a long time (a bug, never a normal wait). A
+trial interrupted by Ctrl-C is marked FAIL and enqueued again at once. A trial
 whose training raises is FAIL with the error stored in its ``error`` attribute, and the
 error stops the search (as ``study.optimize`` does).
 """
@@ -27,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from chainrule.config.search import SearchConfig
+from chainrule.runs.search.stale import OWNER_ATTR, Reaper, owner
 from chainrule.runs.search.trial import train_trial
 from chainrule.search import space as sp
 from chainrule.search.strategy import make_pruner, make_sampler, sample
@@ -34,6 +38,7 @@ from chainrule.search.strategy import make_pruner, make_sampler, sample
 if TYPE_CHECKING:
     import optuna
 
+OWNER = owner()
 FINISHED = ("COMPLETE", "PRUNED")
 LIVE = ("COMPLETE", "PRUNED", "RUNNING", "WAITING")
 
@@ -72,12 +77,18 @@ def open_storage(url: str, heartbeat: float) -> optuna.storages.RDBStorage:
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
         storage = optuna.storages.RDBStorage(
             url, engine_kwargs=engine, heartbeat_interval=max(1, round(heartbeat)),
-            grace_period=max(2, round(3 * heartbeat)),
+            grace_period=grace_period(heartbeat),
             heartbeat_stale_trial_callback=optuna.storages.RetryHeartbeatStaleTrialCallback(
                 max_retry=3))
     if sqlite:
         _immediate_transactions(storage.engine)
     return storage
+
+
+def grace_period(heartbeat: float) -> int:
+    """Seconds without a heartbeat after which a running trial counts as dead: three beats
+    (Optuna takes whole seconds)."""
+    return max(2, round(3 * heartbeat))
 
 
 def _immediate_transactions(engine: Any) -> None:
@@ -144,6 +155,7 @@ class Objective:
         import optuna
 
         self.current = trial.number
+        trial.set_user_attr(OWNER_ATTR, OWNER)  # lets a re-run here see at once it died
         states = _states(self.study)
         rank = sum(1 for n, s in states if n < trial.number and s in LIVE)
         if rank >= self.cfg.n_trials:
@@ -190,15 +202,16 @@ def work(job: Job) -> None:
                               sampler=make_sampler(cfg, seed),
                               pruner=make_pruner(cfg, _epochs(job)))
     objective = Objective(job, study)
+    reaper = Reaper(storage, job.study_name, grace_period(cfg.heartbeat))
+    stall = Stall(stall_limit(cfg.heartbeat))
     while True:
+        reaper.retire(study)
         states = [s for _, s in _states(study)]
         finished = sum(s in FINISHED for s in states)
         if finished >= cfg.n_trials:
             return
         if "WAITING" not in states and finished + states.count("RUNNING") >= cfg.n_trials:
-            with warnings.catch_warnings():  # marked experimental
-                warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-                optuna.storages.fail_stale_trials(study)  # a dead worker's trial comes back
+            stall.check(states, reaper.beats)  # the others' trials: wait, boundedly
             time.sleep(min(1.0, cfg.heartbeat))
             continue
         try:
@@ -206,6 +219,29 @@ def work(job: Job) -> None:
         except KeyboardInterrupt:
             _retry(study, objective.current)
             raise
+
+
+def stall_limit(heartbeat: float) -> float:
+    """Seconds a worker waits for other trials without any sign of life before giving up:
+    a dead worker's trial is retired after one grace period, so this only ends a bug."""
+    return 4 * grace_period(heartbeat) + 10
+
+
+class Stall:
+    """Raises when nothing changes (trial states, heartbeats) for ``limit`` seconds."""
+
+    def __init__(self, limit: float):
+        self.limit, self.seen, self.since = limit, None, time.monotonic()
+
+    def check(self, states: list[str], beats: dict[int, Any]) -> None:
+        seen = (tuple(states), tuple(sorted(beats.items())))
+        if seen != self.seen:
+            self.seen, self.since = seen, time.monotonic()
+        elif time.monotonic() - self.since > self.limit:
+            raise RuntimeError(
+                f"search: waited {self.limit:.0f} s for the running trials {sorted(beats)} "
+                f"with no heartbeat and no change in the study (states {states}); they "
+                "were not retired as stale, which is a bug: re-run the search to continue")
 
 
 def _retry(study: optuna.Study, number: int | None) -> None:
