@@ -21,5 +21,5 @@ def tiny(search: dict[str, Any] | None = None, **sections: Any) -> dict[str, Any
     raw = copy.deepcopy(BASE)
     raw.update(copy.deepcopy(sections))
     if search is not None:
-        raw["search"] = {"heartbeat": 1.0, **search}
+        raw["search"] = dict(search)
     return raw

@@ -45,3 +45,12 @@ def test_the_offset_shifts_reported_steps_and_a_missing_metric_is_an_error():
     assert sorted(study.trials[0].intermediate_values) == [10, 11]
     with pytest.raises(KeyError, match="val_f1"):
         fit(0.5, TrialPruning(study.ask(), "val_f1"), epochs=1)
+
+
+def test_without_reporting_the_curve_is_kept_and_nothing_is_stored():
+    study = optuna.create_study()
+    trial = study.ask()
+    callback = TrialPruning(trial, "val_loss", offset=3, report=False)
+    _, history = fit(0.5, callback, epochs=2)
+    assert callback.curve == dict(zip([3, 4], history.history["val_loss"], strict=True))
+    assert study.trials[0].intermediate_values == {}

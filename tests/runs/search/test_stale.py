@@ -46,15 +46,15 @@ def check_silent_dead_and_beating_trials(url: str, name: str) -> None:
     silent, _ = _trial(storage, study)  # killed before its first heartbeat
     beating, beating_id = _trial(storage, study, {OWNER_ATTR: abroad})
     dead, _ = _trial(storage, study, {OWNER_ATTR: owner()[:-1] + "x"})  # died here
-    reaper = Reaper(storage, name, grace=1)
+    reaper = Reaper(storage, name, grace=2)
     storage.record_heartbeat(beating_id)
     assert reaper.retire(study) == [dead]  # a dead local owner goes at once
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     retired = []
     while not retired:
         assert time.monotonic() < deadline, "the silent trial was never retired"
-        storage.record_heartbeat(beating_id)  # what a live worker's thread does
         time.sleep(0.2)
+        storage.record_heartbeat(beating_id)  # what a live worker's thread does
         retired = reaper.retire(study)
     assert retired == [silent]
     trials = study.get_trials(deepcopy=False)

@@ -24,15 +24,21 @@ def trial_record(t: optuna.trial.FrozenTrial) -> dict[str, Any]:
     seconds = attrs.get("seconds")
     if seconds is None and t.datetime_start and t.datetime_complete:
         seconds = (t.datetime_complete - t.datetime_start).total_seconds()
+    curve = t.intermediate_values or {int(k): v for k, v in attrs.get("curve", {}).items()}
     record = {"number": t.number, "state": t.state.name.lower(), "params": t.params,
-              "value": t.value, "seconds": seconds, "run_dir": attrs.get("run_dir"),
-              "intermediate": {str(k): v for k, v in sorted(t.intermediate_values.items())}}
+              "value": t.value, "seconds": seconds, "run_dir": run_dir(t),
+              "intermediate": {str(k): v for k, v in sorted(curve.items())}}
     for key in ("folds", "spread", "diverged", "error"):
         if key in attrs:
             record[key] = attrs[key]
     if "failed_trial" in t.system_attrs:
         record["retry_of"] = t.system_attrs["failed_trial"]
     return record
+
+
+def run_dir(t: optuna.trial.FrozenTrial) -> str | None:
+    """The trial's run folder relative to the search folder (None before it sampled)."""
+    return f"trial-{t.number}" if t.params else None
 
 
 def records(study: optuna.Study) -> list[dict[str, Any]]:
@@ -99,7 +105,7 @@ def summarise(study: optuna.Study, cfg: SearchConfig, raw: dict[str, Any], name:
         "log_params": [k for k, e in cfg.space.items() if e.is_log],
         "best": None if best is None else {"number": best.number, "value": best.value,
                                            "params": best.params,
-                                           "run_dir": best.user_attrs.get("run_dir")},
+                                           "run_dir": run_dir(best)},
         "trials": trials, "importances": importances(study, cfg.importance, cfg.seed),
         "importance_method": cfg.importance, "plots": []}
     if best is not None:

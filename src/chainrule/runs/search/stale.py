@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     import optuna
 
 OWNER_ATTR = "owner"
+RETIRED = "interrupted: "  # how a retired trial's ``error`` attribute starts
 _BOOT_ID = Path("/proc/sys/kernel/random/boot_id")
 
 
@@ -70,6 +71,12 @@ def owner_dead(recorded: str) -> bool:
     return machine == _machine() and _start_time(int(pid)) != started
 
 
+def retired(trial: optuna.trial.FrozenTrial) -> bool:
+    """Whether a reaper retired the trial (FAIL, its worker presumed dead)."""
+    return trial.state.name == "FAIL" and str(trial.user_attrs.get("error", "")).startswith(
+        RETIRED)
+
+
 class Reaper:
     """Finds and retires the RUNNING trials of dead workers in one study (see the module).
 
@@ -102,11 +109,14 @@ class Reaper:
         # PostgreSQL's now() carries a time zone that the stored heartbeats do not (as Optuna)
         return now.replace(tzinfo=None), {n: beat for n, beat in rows}
 
-    def retire(self, study: optuna.Study) -> list[int]:
-        """Retire the stale RUNNING trials; returns their numbers."""
+    def retire(self, study: optuna.Study, trials: list[optuna.trial.FrozenTrial] | None = None
+               ) -> list[int]:
+        """Retire the stale RUNNING trials of ``trials`` (read from the study by default);
+        returns their numbers."""
         import optuna
 
-        running = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,))
+        trials = study.get_trials(deepcopy=False) if trials is None else trials
+        running = [t for t in trials if t.state == optuna.trial.TrialState.RUNNING]
         if not running:
             self.first_seen.clear()
             self.beats = {}
@@ -135,7 +145,7 @@ class Reaper:
         trial_id = self.storage.get_trial_id_from_study_id_trial_number(self.study_id,
                                                                          trial.number)
         try:
-            self.storage.set_trial_user_attr(trial_id, "error", f"interrupted: {reason}")
+            self.storage.set_trial_user_attr(trial_id, "error", RETIRED + reason)
             if not self.storage.set_trial_state_values(trial_id, optuna.trial.TrialState.FAIL):
                 return False
         except optuna.exceptions.UpdateFinishedTrialError:

@@ -39,6 +39,7 @@ class Outcome:
     pruned_epoch: int | None = None
     seconds: float = 0.0
     diverged: str | None = None
+    curve: dict[int, float] = field(default_factory=dict)  # {step: monitored value}
     setup: Any = None  # the trained run's Setup (model, preprocessing, data) when kept
 
     @property
@@ -100,20 +101,35 @@ def _metric_value(s: Any, history: Any, metric: str) -> float:
     return float(logs[key])
 
 
+class TrialMetrics(cb.MetricsLogger):
+    """The run's MetricsLogger, writing ``metrics.jsonl``/``metrics.csv`` once, when the
+    trial's training ends, instead of at every epoch and every 50 steps: an interrupted
+    trial is run again whole, so the per-epoch copies (two fsyncs each, most of a
+    trial's file writes) would never be read."""
+
+    def _write(self, csv: bool = True) -> None:
+        """Nothing while training: :meth:`on_train_end` writes the records."""
+
+    def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
+        super()._write()
+
+
 def train_one(config: RunConfig, run_dir: Path, metric: str, *, splits: Splits | None = None,
               trial: optuna.Trial | None = None, step_offset: int = 0,
-              callbacks: tuple[cb.Callback, ...] = ()) -> Outcome:
+              callbacks: tuple[cb.Callback, ...] = (), prune: bool = True) -> Outcome:
     """Train ``config`` into ``run_dir`` (config, metrics, model, results) and score it.
 
-    ``splits`` replaces the configured data; ``trial`` adds the pruning callback;
-    ``callbacks`` are added to the run's own.
+    ``splits`` replaces the configured data; ``trial`` adds the pruning callback (which
+    reports to the trial each epoch only when ``prune``); ``callbacks`` are added to the
+    run's own.
     """
     run_dir.mkdir(parents=True, exist_ok=True)
     io.write_atomic(run_dir / CONFIG_FILE, to_toml(config))
     started = time.perf_counter()
     s = setup(config, splits=splits)
-    pruning = TrialPruning(trial, metric, offset=step_offset) if trial is not None else None
-    s.trainer.callbacks += [cb.MetricsLogger(run_dir), *callbacks] + ([pruning] if pruning else [])
+    pruning = (TrialPruning(trial, metric, offset=step_offset, report=prune)
+               if trial is not None else None)
+    s.trainer.callbacks += [TrialMetrics(run_dir), *callbacks] + ([pruning] if pruning else [])
     history = s.trainer.fit(s.splits.train, val=s.splits.val, epochs=config.train.epochs,
                             batch_size=config.train.batch_size or None, seed=config.train.seed,
                             transform=s.augment, verbose=False)
@@ -122,7 +138,8 @@ def train_one(config: RunConfig, run_dir: Path, metric: str, *, splits: Splits |
     save_model(run_dir, s, None)
     guard = next((c for c in s.trainer.callbacks if isinstance(c, cb.DivergenceGuard)), None)
     outcome = Outcome(value, pruned_epoch=pruning.pruned if pruning else None, seconds=seconds,
-                      diverged=guard.fired["rule"] if guard and guard.fired else None, setup=s)
+                      diverged=guard.fired["rule"] if guard and guard.fired else None,
+                      curve=pruning.curve if pruning else {}, setup=s)
     io.write_atomic(run_dir / RESULTS_FILE, io_json({
         "metric": metric, "value": value, "seconds": seconds, "epochs_run": len(history.epoch),
         "pruned_epoch": outcome.pruned_epoch, "diverged": outcome.diverged}))
@@ -150,22 +167,24 @@ def io_json(obj: Any) -> str:
 
 
 def train_trial(config: RunConfig, trial_dir: Path, metric: str, cv_folds: int,
-                trial: optuna.Trial | None = None) -> Outcome:
+                trial: optuna.Trial | None = None, prune: bool = True) -> Outcome:
     """One trial: on the validation split, or the mean over ``cv_folds`` folds."""
     if cv_folds == 0:
-        return train_one(config, trial_dir, metric, trial=trial)
+        return train_one(config, trial_dir, metric, trial=trial, prune=prune)
     folds = fold_data(config, cv_folds)
     outcomes = []
     for k, splits in enumerate(folds):
         outcomes.append(train_one(config, trial_dir / f"fold-{k}", metric, splits=splits,
-                                  trial=trial, step_offset=k * config.train.epochs))
+                                  trial=trial, step_offset=k * config.train.epochs,
+                                  prune=prune))
         if outcomes[-1].pruned_epoch is not None:
             break
     values = [o.value for o in outcomes]
     outcome = Outcome(float(np.mean(values)), fold_values=values,
                       pruned_epoch=outcomes[-1].pruned_epoch,
                       seconds=sum(o.seconds for o in outcomes),
-                      diverged=next((o.diverged for o in outcomes if o.diverged), None))
+                      diverged=next((o.diverged for o in outcomes if o.diverged), None),
+                      curve={k: v for o in outcomes for k, v in o.curve.items()})
     trial_dir.mkdir(parents=True, exist_ok=True)
     io.write_atomic(trial_dir / CONFIG_FILE, to_toml(config))
     io.write_atomic(trial_dir / RESULTS_FILE, io_json({
