@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 from chainrule import io
 from chainrule.config.loading import to_toml
 from chainrule.config.search import SearchConfig
-from chainrule.runs.search.trial import io_json
 from chainrule.search import space as sp
 
 if TYPE_CHECKING:
@@ -113,7 +112,7 @@ def summarise(study: optuna.Study, cfg: SearchConfig, raw: dict[str, Any], name:
         summary["best_config"] = BEST_FILE
     if trials and plots:
         summary["plots"] = write_plots(search_dir, summary, cfg)
-    io.write_atomic(search_dir / SEARCH_FILE, io_json(summary))
+    io.write_json(search_dir / SEARCH_FILE, summary)
     return summary
 
 

@@ -140,30 +140,10 @@ def train_one(config: RunConfig, run_dir: Path, metric: str, *, splits: Splits |
     outcome = Outcome(value, pruned_epoch=pruning.pruned if pruning else None, seconds=seconds,
                       diverged=guard.fired["rule"] if guard and guard.fired else None,
                       curve=pruning.curve if pruning else {}, setup=s)
-    io.write_atomic(run_dir / RESULTS_FILE, io_json({
+    io.write_json(run_dir / RESULTS_FILE, {
         "metric": metric, "value": value, "seconds": seconds, "epochs_run": len(history.epoch),
-        "pruned_epoch": outcome.pruned_epoch, "diverged": outcome.diverged}))
+        "pruned_epoch": outcome.pruned_epoch, "diverged": outcome.diverged})
     return outcome
-
-
-def io_json(obj: Any) -> str:
-    """Strict JSON (non-finite floats become null) through chainrule.io when it has it."""
-    dumps = getattr(io, "dumps_json", None)
-    if dumps is not None:
-        return dumps(obj)
-    import json
-    import math
-
-    def clean(v: Any) -> Any:
-        if isinstance(v, float) and not math.isfinite(v):
-            return None
-        if isinstance(v, dict):
-            return {k: clean(x) for k, x in v.items()}
-        if isinstance(v, (list, tuple)):
-            return [clean(x) for x in v]
-        return v
-
-    return json.dumps(clean(obj), indent=2, allow_nan=False)
 
 
 def train_trial(config: RunConfig, trial_dir: Path, metric: str, cv_folds: int,
@@ -187,7 +167,7 @@ def train_trial(config: RunConfig, trial_dir: Path, metric: str, cv_folds: int,
                       curve={k: v for o in outcomes for k, v in o.curve.items()})
     trial_dir.mkdir(parents=True, exist_ok=True)
     io.write_atomic(trial_dir / CONFIG_FILE, to_toml(config))
-    io.write_atomic(trial_dir / RESULTS_FILE, io_json({
+    io.write_json(trial_dir / RESULTS_FILE, {
         "metric": metric, "value": outcome.value, "folds": values, "spread": outcome.spread,
-        "seconds": outcome.seconds, "pruned_epoch": outcome.pruned_epoch}))
+        "seconds": outcome.seconds, "pruned_epoch": outcome.pruned_epoch})
     return outcome
