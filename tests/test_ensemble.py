@@ -4,7 +4,7 @@ import pytest
 import chainrule as cr
 from chainrule import nn, optim
 from chainrule.data import ArrayDataset, spirals
-from chainrule.ensemble import AveragedWeights, Ensemble, Snapshots, outputs_to_proba
+from chainrule.ensemble import AveragedWeights, Ensemble, Snapshots
 from chainrule.train import Trainer
 
 
@@ -34,15 +34,20 @@ def members_wrong_on_different_thirds():
 def test_mean_and_vote_fix_what_each_member_gets_wrong():
     models, data = members_wrong_on_different_thirds()
     for method in ("mean", "vote"):
-        report = Ensemble(models, method=method).compare(data)
+        report = Ensemble(models, method=method).compare(data, chosen=1)
         assert report["members"] == pytest.approx([2 / 3] * 3)
         assert report["ensemble"] == 1.0 and report["gain_over_best"] == pytest.approx(1 / 3)
+        assert report["chosen_member"] == pytest.approx(2 / 3)
+        assert report["gain_over_chosen"] == pytest.approx(1 / 3)
+    with pytest.raises(ValueError, match="chosen = 3"):
+        Ensemble(models).compare(data, chosen=3)
 
 
 def test_predict_proba_is_the_members_mean_probability():
     models, data = members_wrong_on_different_thirds()
     ens = Ensemble(models)
-    expected = np.mean([outputs_to_proba(m.logits) for m in models], axis=0)
+    softmax = [np.exp(m.logits) / np.exp(m.logits).sum(axis=1, keepdims=True) for m in models]
+    expected = np.mean(softmax, axis=0)
     np.testing.assert_allclose(ens.predict_proba(data.x), expected, rtol=1e-6)
     assert ens.predict(data.x).tolist() == data.y.tolist()
     scores = ens.evaluate(data)
@@ -51,7 +56,8 @@ def test_predict_proba_is_the_members_mean_probability():
 
 
 def test_one_logit_gives_two_columns_and_regression_averages_outputs():
-    np.testing.assert_allclose(outputs_to_proba(np.array([[0.0], [np.log(3.0)]])),
+    one_logit = Ensemble([Fixed([[0.0], [np.log(3.0)]])])
+    np.testing.assert_allclose(one_logit.predict_proba(np.arange(2.0)[:, None]),
                                [[0.5, 0.5], [0.25, 0.75]], rtol=1e-6)
     a, b = Fixed([[1.0], [3.0]]), Fixed([[3.0], [5.0]])
     x = np.arange(2, dtype=np.float32)[:, None]

@@ -23,42 +23,9 @@ from typing import Any
 import numpy as np
 
 from chainrule.train.callbacks import Callback
+from chainrule.train.predict import predict, predict_proba
 
 METHODS = ("mean", "vote")
-
-
-def _softmax(z: np.ndarray) -> np.ndarray:
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
-
-
-def outputs_to_proba(out: np.ndarray) -> np.ndarray:
-    """Class probabilities from raw outputs: softmax over classes; one logit ``z`` gives
-    ``[1 - sigmoid(z), sigmoid(z)]``."""
-    out = np.asarray(out, dtype=np.float64)
-    if out.ndim == 1 or out.shape[1] == 1:
-        p = 1.0 / (1.0 + np.exp(-out.reshape(-1)))
-        return np.stack([1.0 - p, p], axis=1)
-    return _softmax(out)
-
-
-def predict_outputs(model: Any, x: np.ndarray, preprocess: Any = None,
-                    batch_size: int = 256) -> np.ndarray:
-    """Raw outputs of ``model`` on raw inputs ``x``: the preprocessing, eval mode, no_grad,
-    batched (the one predict path, ``chainrule.train.predict`` where it exists)."""
-    try:
-        from chainrule.train.predict import predict  # type: ignore[import-not-found]
-    except ImportError:
-        predict = None
-    if predict is not None:
-        return predict(model, x, preprocess=preprocess, batch_size=batch_size)
-    from chainrule.train import Trainer
-
-    x = np.asarray(x, dtype=np.float32)
-    if preprocess is not None:
-        x = preprocess.transform(x)
-    return Trainer(model, None, "mse").predict(x, batch_size=batch_size)
 
 
 def _inputs(data: Any) -> tuple[np.ndarray, np.ndarray | None]:
@@ -109,16 +76,19 @@ class Ensemble:
         return len(self.models)
 
     def member_outputs(self, data: Any) -> list[np.ndarray]:
-        """Each member's raw outputs on ``data`` (array, or dataset with ``.x``)."""
+        """Each member's predictions on ``data`` (array, or dataset with ``.x``) through
+        :mod:`chainrule.train.predict` with its own preprocessing: class probabilities
+        (``predict_proba``), or raw outputs for regression (``predict``)."""
         x, _ = _inputs(data)
-        return [predict_outputs(m, x, p, self.batch_size)
+        one = predict if self.regression else predict_proba
+        return [one(m, x, preprocess=p, batch_size=self.batch_size)
                 for m, p in zip(self.models, self.preprocess, strict=True)]
 
     def _combine(self, outputs: list[np.ndarray]) -> np.ndarray:
         if self.regression:
             stacked = np.stack(outputs)
             return stacked.mean(axis=0) if self.method == "mean" else np.median(stacked, axis=0)
-        probas = np.stack([outputs_to_proba(o) for o in outputs])
+        probas = np.stack(outputs)
         if self.method == "mean":
             return probas.mean(axis=0)
         k = probas.shape[2]
@@ -142,12 +112,26 @@ class Ensemble:
         probability) for classification; ``mse`` for regression."""
         return self._scores(self._combine(self.member_outputs(data)), self._targets(data, y))
 
-    def compare(self, data: Any, y: Any = None) -> dict[str, Any]:
+    def member_scores(self, data: Any, y: Any = None) -> list[float]:
+        """Each member's accuracy (or mse for regression) on ``data``."""
+        target = self._targets(data, y)
+        metric = "mse" if self.regression else "accuracy"
+        return [self._scores(self._combine([o]), target)[metric]
+                for o in self.member_outputs(data)]
+
+    def compare(self, data: Any, y: Any = None, *, chosen: int | None = None
+                ) -> dict[str, Any]:
         """The ensemble against its members on one split (accuracy, or mse).
 
+        ``best_member`` is the best member's score on this very split (an optimistic
+        yardstick: it is picked by looking at the split); ``chosen`` is the index of the
+        member one would deploy alone, picked without looking at it (the search's best
+        trial, the member best on the validation split), and ``chosen_member`` its score.
+
         Returns ``{"metric", "ensemble", "members": [...], "best_member", "mean_member",
-        "gain_over_best", "gain_over_mean"}``; gains are positive when the ensemble is
-        better (for mse, lower is better).
+        "gain_over_best", "gain_over_mean"}`` plus ``"chosen", "chosen_member",
+        "gain_over_chosen"`` when ``chosen`` is given; gains are positive when the
+        ensemble is better (for mse, lower is better).
         """
         outputs = self.member_outputs(data)
         target = self._targets(data, y)
@@ -157,9 +141,16 @@ class Ensemble:
         sign = -1.0 if self.regression else 1.0
         best = min(members) if self.regression else max(members)
         mean = float(np.mean(members))
-        return {"metric": metric, "ensemble": whole, "members": members, "best_member": best,
-                "mean_member": mean, "gain_over_best": sign * (whole - best),
-                "gain_over_mean": sign * (whole - mean)}
+        report = {"metric": metric, "ensemble": whole, "members": members,
+                  "best_member": best, "mean_member": mean,
+                  "gain_over_best": sign * (whole - best), "gain_over_mean": sign * (whole - mean)}
+        if chosen is not None:
+            if not 0 <= chosen < len(members):
+                raise ValueError(f"Ensemble.compare: chosen = {chosen} is not a member index "
+                                 f"(0..{len(members) - 1})")
+            report |= {"chosen": chosen, "chosen_member": members[chosen],
+                       "gain_over_chosen": sign * (whole - members[chosen])}
+        return report
 
     @staticmethod
     def _targets(data: Any, y: Any) -> np.ndarray:
@@ -190,12 +181,10 @@ class Snapshots(Callback):
         self.every_steps = every_steps
         self.states: list[dict[str, Any]] = []
 
-    def on_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
+    def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         if self.trainer.global_step % self.every_steps == 0:
             self.states.append({k: np.array(v, copy=True)
                                 for k, v in self.trainer.model.state_dict().items()})
-
-    on_train_batch_end = on_batch_end  # the Keras 3 name
 
 
 class AveragedWeights(Callback):
@@ -220,10 +209,8 @@ class AveragedWeights(Callback):
         self.averager = (optim.Polyak(params) if self.kind == "polyak"
                          else optim.EMA(params, decay=self.decay))
 
-    def on_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
+    def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         self.averager.update()
-
-    on_train_batch_end = on_batch_end  # the Keras 3 name
 
     def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
         if self.averager is not None and self.averager.n_averaged:

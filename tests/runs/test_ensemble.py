@@ -3,6 +3,7 @@ import json
 import pytest
 
 from chainrule.config import ConfigError, load_config
+from chainrule.config.build import build_data
 from chainrule.config.search import EnsembleConfig
 from chainrule.runs.ensemble import from_search, run, train_ensemble
 from chainrule.runs.search import run as search
@@ -18,6 +19,11 @@ def test_seeds_train_members_on_one_split_and_report_against_them(tmp_path):
     assert report["split"] == "test" and len(report["members"]) == 3
     assert report["best_member"] == max(report["members"])
     assert report["gain_over_best"] == pytest.approx(report["ensemble"] - report["best_member"])
+    assert report["chosen_by"] == "the validation split"
+    val = result.ensemble.member_scores(build_data(load_config(folder / "seed-0" / "config.toml")
+                                                   .data, 0).val)
+    assert val[report["chosen"]] == max(val)
+    assert report["chosen_member"] == report["members"][report["chosen"]]
     configs = [load_config(folder / d / "config.toml") for d in report["member_dirs"]]
     assert [c.train.seed for c in configs] == [0, 1, 2] and len(result.ensemble) == 3
 
@@ -46,6 +52,7 @@ def test_the_top_trials_of_a_search_make_an_ensemble(tmp_path):
     result = from_search(found.search_dir, top=2)
     best_two = sorted(found.summary["trials"], key=lambda t: -t["value"])[:2]
     assert result.report["member_dirs"] == [t["run_dir"] for t in best_two]
+    assert result.report["chosen"] == 0  # the search's best trial, chosen on validation
     assert (found.search_dir / "ensemble.json").exists()
     with pytest.raises(FileNotFoundError, match="search.json"):
         run(tmp_path)

@@ -37,8 +37,10 @@ def run(args: argparse.Namespace) -> int:
                       runs_root=args.runs)
     r = result.report
     out = console()
-    rows = [("ensemble", r["ensemble"]), ("best member", r["best_member"]),
+    rows = [("ensemble", r["ensemble"]), ("best member on this split", r["best_member"]),
             ("mean member", r["mean_member"])]
+    if "chosen" in r:
+        rows.insert(1, (f"chosen member ({r['chosen_by']})", r["chosen_member"]))
     from rich.table import Table
 
     table = Table(title=f"{r['source']}: {r['metric']} on the {r['split']} split "
@@ -49,6 +51,9 @@ def run(args: argparse.Namespace) -> int:
                                                                    r["members"], strict=True)]:
         table.add_row(name, f"{value:.4f}")
     out.print(table)
-    out.print(f"gain over the best member: {r['gain_over_best']:+.4f}, over the mean member: "
-              f"{r['gain_over_mean']:+.4f}; written to {result.out_dir / 'ensemble.json'}")
+    chosen = (f"gain over the chosen member: {r['gain_over_chosen']:+.4f}, "
+              if "chosen" in r else "")
+    out.print(f"{chosen}over the best member on this split: {r['gain_over_best']:+.4f}, over "
+              f"the mean member: {r['gain_over_mean']:+.4f}; written to "
+              f"{result.out_dir / 'ensemble.json'}")
     return 0

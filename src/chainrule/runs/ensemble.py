@@ -14,7 +14,14 @@ Either way ``ensemble.json`` compares the ensemble with its members on the test 
 
     {"source": str, "method": "mean"|"vote", "split": "test"|"val", "metric": "accuracy"|"mse",
      "ensemble": float, "members": [float, ...], "best_member": float, "mean_member": float,
-     "gain_over_best": float, "gain_over_mean": float, "member_dirs": [str, ...]}
+     "gain_over_best": float, "gain_over_mean": float, "member_dirs": [str, ...],
+     "chosen": int, "chosen_member": float, "gain_over_chosen": float, "chosen_by": str}
+
+``best_member`` is the member best on the reported split itself (picked by looking at it:
+an optimistic yardstick); ``chosen`` is the member one would deploy alone, picked without
+looking at that split: the search's best trial (by its validation metric; its first fold
+under cross-validation), or the seed/snapshot member best on the validation split
+(``chosen_by`` says which).
 """
 
 from __future__ import annotations
@@ -25,12 +32,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from chainrule import io
 from chainrule.config.build import build_data
 from chainrule.config.loading import ConfigError, validate
 from chainrule.config.search import EnsembleConfig
 from chainrule.ensemble import AveragedWeights, Ensemble, Snapshots
-from chainrule.runs.search.trial import io_json, train_one
+from chainrule.runs.search.trial import train_one
 from chainrule.runs.train import load_run
 
 ENSEMBLE_FILE = "ensemble.json"
@@ -51,10 +60,14 @@ def _eval_split(splits: Any) -> tuple[str, Any]:
 
 
 def _finish(out_dir: Path, ensemble: Ensemble, data: Any, split: str, source: str,
-            member_dirs: list[str], started: float) -> EnsembleResult:
+            member_dirs: list[str], started: float, chosen: tuple[int, str] | None
+            ) -> EnsembleResult:
     report = {"source": source, "method": ensemble.method, "split": split,
-              **ensemble.compare(data), "member_dirs": member_dirs}
-    io.write_atomic(out_dir / ENSEMBLE_FILE, io_json(report))
+              **ensemble.compare(data, chosen=chosen[0] if chosen else None),
+              "member_dirs": member_dirs}
+    if chosen is not None:
+        report["chosen_by"] = chosen[1]
+    io.write_json(out_dir / ENSEMBLE_FILE, report)
     return EnsembleResult(out_dir, ensemble, report, time.perf_counter() - started)
 
 
@@ -87,7 +100,8 @@ def from_search(search_dir: str | Path, top: int = 5, method: str = "mean") -> E
                         preprocess=[m.preprocess for m in loaded], regression=splits.regression)
     split, data = _eval_split(splits)
     return _finish(search_dir, ensemble, data, split, f"top {len(done[:top])} trials of "
-                   f"{search_dir}", [str(d.relative_to(search_dir)) for d in dirs], started)
+                   f"{search_dir}", [str(d.relative_to(search_dir)) for d in dirs], started,
+                   (0, f"the search's best trial ({summary['metric']})"))
 
 
 def _seed_members(raw: dict[str, Any], cfg: EnsembleConfig, out_dir: Path, splits: Any
@@ -161,7 +175,13 @@ def train_ensemble(raw: dict[str, Any], cfg: EnsembleConfig, runs_root: str | Pa
                         preprocess=[s.preprocess for s in setups], regression=splits.regression)
     split, data = _eval_split(splits)
     source = f"{cfg.cycles} snapshots" if cfg.snapshots else f"{cfg.seeds} seeds"
-    return _finish(out_dir, ensemble, data, split, f"{source} of {base.name}", dirs, started)
+    chosen = None
+    if split == "test" and splits.val is not None:
+        scores = ensemble.member_scores(splits.val)
+        pick = int(np.argmin(scores) if splits.regression else np.argmax(scores))
+        chosen = (pick, "the validation split")
+    return _finish(out_dir, ensemble, data, split, f"{source} of {base.name}", dirs, started,
+                   chosen)
 
 
 def run(source: str | Path, *, top: int = 5, method: str | None = None,
