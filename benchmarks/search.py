@@ -1,16 +1,26 @@
-"""Search overhead and worker scaling on the digits MLP.
+"""Search overhead per trial and worker scaling on the digits MLP, in one run.
 
-* Overhead per trial: a single-worker search of ``--trials`` digits trials; the time the
-  search spends outside the trials' training (sampling, storage writes and reads,
-  heartbeats, the worker loop, writing run folders) divided by the number of trials,
-  as a fraction of a trial's median training time (target < 5%). The one-off costs
-  (creating the study, the summary with importances) are reported apart.
-* Workers: a fixed 16-trial random search (same seed, same space) with 1 worker and
-  with 2 worker processes (each with one BLAS thread), alternated ``--repeats`` times;
-  the ratio of the medians of the wall times (target <= 0.6x on 2 cores).
+* Overhead per trial: what a search spends per trial outside the trial's training
+  (sampling, storage writes and reads, heartbeats, the worker loop, run-folder files), as
+  a fraction of a digits trial's training time (target < 5%). Two figures:
 
-The machine may be shared: the load average before and after each run is printed and
-kept in ``--json``.
+  - wall: a single-worker search of ``--trials`` trials; (span from the first trial's
+    start to the last one's end - the trials' training time) / (trials - 1), over the
+    median training time. The first trial pays the imports of the training stack and is
+    left out of the span.
+  - CPU (meaningful on a busy machine too): searches of 2 and of ``--trials`` trials in
+    this (warm) process; the CPU time of the difference minus the difference of the
+    trials' training CPU time (``cpu_seconds`` in each trial's results.json), per extra
+    trial, over the median training CPU time. One-off costs (creating the study, the
+    summary) cancel out.
+
+* Workers: a fixed 16-trial random search (same seed, same space), each run in a fresh
+  process as ``chainrule search --workers K`` would run it (``K`` = 1 and 2, alternated
+  ``--repeats`` times); the ratio of the medians of the wall times (target <= 0.6x on
+  2 cores). Each worker's BLAS gets cores // K threads.
+
+The load average before and after each run is printed and kept in ``--json``: on a
+shared machine the wall-clock figures mean little.
 """
 
 from __future__ import annotations
@@ -20,6 +30,8 @@ import json
 import os
 import shutil
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -33,12 +45,14 @@ SPACE = {"optimizer.lr": {"log_uniform": [3e-4, 3e-2]},
 
 
 def digits_config(trials: int, epochs: int) -> dict[str, Any]:
-    """The shipped digits MLP with a [search] section (random, no pruning, no early stop)."""
+    """The shipped digits MLP with a [search] section (random, no pruning, no early stop,
+    no report, no per-layer monitor)."""
     raw = load_config("digits_mlp").model_dump(mode="json", exclude_none=True)
-    raw["train"] |= {"epochs": epochs}
-    raw["train"].pop("early_stopping", None)
-    raw["search"] = {"trials": trials, "strategy": "random", "metric": "val_accuracy",
-                     "space": SPACE, "importance": "mdi"}
+    raw["train"] |= {"epochs": epochs, "report": False}
+    for key in ("early_stopping", "monitor_every"):
+        raw["train"].pop(key, None)
+    raw["search"] = {"trials": trials, "strategy": "random", "pruner": "none",
+                     "metric": "val_accuracy", "space": SPACE, "importance": "mdi"}
     return raw
 
 
@@ -46,41 +60,78 @@ def load() -> float:
     return os.getloadavg()[0]
 
 
-def timed_search(raw: dict[str, Any], workers: int) -> dict[str, Any]:
-    """One search in a fresh folder: wall time of the whole run and of its phases."""
+def _trial_results(search_dir: Path) -> list[dict[str, Any]]:
+    return [json.loads((d / "results.json").read_text())
+            for d in sorted(search_dir.glob("trial-*")) if (d / "results.json").exists()]
+
+
+def wall_overhead(trials: int, epochs: int) -> dict[str, Any]:
+    """Per-trial overhead of a single-worker search from the trials' start and end times."""
     import optuna
 
     from chainrule.runs.search import run
 
     root = Path(tempfile.mkdtemp(prefix="bench-search-"))
     before = load()
-    started = time.perf_counter()
     try:
-        result = run(raw, workers=workers, runs_root=root, plots=False)
-        wall = time.perf_counter() - started
+        result = run(digits_config(trials, epochs), runs_root=root, plots=False)
         study = optuna.load_study(study_name=result.study_name, storage=result.storage)
-        trials = [t for t in study.trials if t.state.name == "COMPLETE"]
-        first = min(t.datetime_start for t in trials)
-        last = max(t.datetime_complete for t in trials)
-        training = [t.user_attrs["seconds"] for t in trials]
-        return {"workers": workers, "wall": wall, "trials_span": (last - first).total_seconds(),
-                "training": training, "load_before": before, "load_after": load()}
+        done = sorted((t for t in study.trials if t.state.name == "COMPLETE"),
+                      key=lambda t: t.datetime_start)
+        training = [t.user_attrs["seconds"] for t in done]
+        span = (done[-1].datetime_complete - done[1].datetime_start).total_seconds()
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    steady = training[1:]
+    per_trial = (span - sum(steady)) / max(len(steady) - 1, 1)
+    median = statistics.median(steady)
+    return {"per_trial": per_trial, "median_training": median, "ratio": per_trial / median,
+            "load_before": before, "load_after": load()}
+
+
+def _cpu_search(trials: int, epochs: int) -> tuple[float, list[float]]:
+    """CPU time of a whole search in this process and its trials' training CPU times."""
+    from chainrule.runs.search import run
+
+    root = Path(tempfile.mkdtemp(prefix="bench-search-"))
+    try:
+        started = time.process_time()
+        result = run(digits_config(trials, epochs), runs_root=root, plots=False)
+        total = time.process_time() - started
+        return total, [r["cpu_seconds"] for r in _trial_results(result.search_dir)]
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def overhead(trials: int, epochs: int) -> dict[str, Any]:
-    """Per-trial overhead of a single-worker search, as a fraction of a trial's training."""
-    r = timed_search(digits_config(trials, epochs), workers=1)
-    # The first trial pays the imports of the training stack (sklearn, the datasets), as
-    # a plain `chainrule train` would; the loop's overhead is read from the others.
-    steady = r["training"][1:]
-    span = r["trials_span"] - r["training"][0]
-    per_trial = (span - sum(steady)) / max(len(steady) - 1, 1)
-    median = statistics.median(steady)
-    return {**r, "per_trial_overhead": per_trial, "median_training": median,
-            "overhead_fraction": per_trial / median,
-            "one_off": r["wall"] - r["trials_span"]}
+def cpu_overhead(trials: int, epochs: int) -> dict[str, Any]:
+    """Per-trial CPU overhead: the difference of a 2-trial and a ``trials``-trial search."""
+    _cpu_search(2, epochs)  # warm-up: imports, compiled kernels
+    small_total, small = _cpu_search(2, epochs)
+    big_total, big = _cpu_search(trials, epochs)
+    per_trial = ((big_total - small_total) - (sum(big) - sum(small))) / (trials - 2)
+    median = statistics.median(big)
+    return {"per_trial": per_trial, "median_training": median, "ratio": per_trial / median}
+
+
+SCRIPT = ("import json, sys; from chainrule.runs.search import run; "
+          "run(json.loads(sys.argv[1]), workers=int(sys.argv[2]), runs_root=sys.argv[3], "
+          "plots=False)")
+
+
+def timed_process_search(raw: dict[str, Any], workers: int) -> dict[str, Any]:
+    """Wall time of one search run in a fresh process, as the CLI runs it."""
+    root = Path(tempfile.mkdtemp(prefix="bench-search-"))
+    before = load()
+    try:
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", SCRIPT, json.dumps(raw), str(workers),
+                        str(root)], check=True, timeout=3600)
+        wall = time.perf_counter() - started
+        done = len(_trial_results(root / f"{raw['name']}-search"))
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    return {"workers": workers, "wall": wall, "trials_done": done, "load_before": before,
+            "load_after": load()}
 
 
 def scaling(epochs: int, repeats: int) -> dict[str, Any]:
@@ -88,33 +139,36 @@ def scaling(epochs: int, repeats: int) -> dict[str, Any]:
     runs: dict[int, list[dict[str, Any]]] = {1: [], 2: []}
     for _ in range(repeats):
         for workers in (1, 2):
-            runs[workers].append(timed_search(digits_config(16, epochs), workers))
+            runs[workers].append(timed_process_search(digits_config(16, epochs), workers))
     medians = {w: statistics.median(r["wall"] for r in rs) for w, rs in runs.items()}
     return {"runs": runs, "median_wall": medians, "ratio": medians[2] / medians[1]}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--trials", type=int, default=8, help="trials of the overhead run")
+    parser.add_argument("--trials", type=int, default=10, help="trials of the overhead runs")
     parser.add_argument("--epochs", type=int, default=10, help="epochs per digits trial")
-    parser.add_argument("--repeats", type=int, default=1, help="1-vs-2-worker pairs")
+    parser.add_argument("--repeats", type=int, default=3, help="1-vs-2-worker pairs")
     parser.add_argument("--json", help="write the results here")
     args = parser.parse_args()
     print(f"cpus {os.cpu_count()}, load average {os.getloadavg()}")
-    o = overhead(args.trials, args.epochs)
-    print(f"overhead per trial {o['per_trial_overhead'] * 1e3:.0f} ms = "
-          f"{o['overhead_fraction']:.1%} of a digits trial's training "
-          f"({o['median_training']:.2f} s, {args.epochs} epochs); one-off (study, summary) "
-          f"{o['one_off']:.1f} s; load {o['load_before']:.1f} -> {o['load_after']:.1f}")
+    cpu = cpu_overhead(args.trials, args.epochs)
+    print(f"overhead per trial, CPU: {cpu['per_trial'] * 1e3:.0f} ms = {cpu['ratio']:.1%} of "
+          f"a digits trial's training CPU ({cpu['median_training']:.2f} s, {args.epochs} "
+          "epochs) (target < 5%)")
+    wall = wall_overhead(args.trials, args.epochs)
+    print(f"overhead per trial, wall: {wall['per_trial'] * 1e3:.0f} ms = {wall['ratio']:.1%} "
+          f"of a digits trial's training ({wall['median_training']:.2f} s) (target < 5%); "
+          f"load {wall['load_before']:.1f} -> {wall['load_after']:.1f}")
     s = scaling(args.epochs, args.repeats)
     for w, rs in s["runs"].items():
         loads = ", ".join(f"{r['load_before']:.1f}->{r['load_after']:.1f}" for r in rs)
-        print(f"16 trials, {w} worker(s): " + ", ".join(f"{r['wall']:.1f} s" for r in rs)
-              + f" (load {loads})")
+        print(f"16 trials, {w} worker(s), fresh process: "
+              + ", ".join(f"{r['wall']:.1f} s" for r in rs) + f" (load {loads})")
     print(f"2 workers / 1 worker: {s['ratio']:.2f}x (target <= 0.6x)")
     if args.json:
-        Path(args.json).write_text(json.dumps({"overhead": o, "scaling": s}, indent=2,
-                                              default=str))
+        Path(args.json).write_text(json.dumps({"cpu_overhead": cpu, "wall_overhead": wall,
+                                               "scaling": s}, indent=2, default=str))
 
 
 if __name__ == "__main__":

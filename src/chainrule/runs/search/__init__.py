@@ -13,7 +13,8 @@ from chainrule.config.loading import ConfigError, apply_override, load_config, v
 from chainrule.config.schema import RunConfig
 from chainrule.config.search import EnsembleConfig, SearchConfig
 from chainrule.runs.search.results import summarise, table
-from chainrule.runs.search.study import Job, create_study, run_workers
+from chainrule.runs.search.study import Job, create_study
+from chainrule.runs.search.worker import run_workers
 from chainrule.search import space as sp
 
 STUDY_FILE = "study.db"

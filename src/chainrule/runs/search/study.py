@@ -18,11 +18,6 @@ error stops the search (as ``study.optimize`` does).
 
 from __future__ import annotations
 
-import dataclasses
-import json
-import os
-import subprocess
-import sys
 import time
 import warnings
 from dataclasses import dataclass
@@ -39,7 +34,6 @@ if TYPE_CHECKING:
     import optuna
 
 OWNER = owner()
-THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 FINISHED = ("COMPLETE", "PRUNED")
 LIVE = ("COMPLETE", "PRUNED", "RUNNING", "WAITING")
 
@@ -277,40 +271,3 @@ def _retry(study: optuna.Study, number: int | None) -> None:
 
 def _epochs(job: Job) -> int:
     return int(job.raw.get("train", {}).get("epochs", 10))
-
-
-def run_workers(job: Job, workers: int) -> None:
-    """Run ``workers`` processes on the study (in this process when ``workers == 1``).
-
-    Each worker is ``python -m chainrule.runs.search.worker`` reading its :class:`Job` as JSON
-    on stdin (a fresh interpreter: nothing of this process, its threads, its open
-    database connections or its ``__main__`` is carried over), with its BLAS limited to
-    ``cpu_count // workers`` threads (at least one).
-    """
-    if workers < 1:
-        raise ValueError(f"workers must be >= 1, got {workers}")
-    if workers == 1:
-        work(job)
-        return
-    threads = max(1, (os.cpu_count() or 1) // workers)
-    # set before the worker's NumPy loads its BLAS (the worker also limits it at run time)
-    env = os.environ | {name: str(threads) for name in THREAD_VARIABLES}
-    procs = []
-    for i in range(workers):
-        payload = json.dumps(dataclasses.asdict(job) | {"threads": threads, "worker": i})
-        proc = subprocess.Popen([sys.executable, "-m", "chainrule.runs.search.worker"],
-                                stdin=subprocess.PIPE, text=True, env=env)
-        proc.stdin.write(payload)
-        proc.stdin.close()
-        procs.append(proc)
-    try:
-        codes = [p.wait() for p in procs]
-    except KeyboardInterrupt:  # the workers got the same Ctrl-C: let them record it
-        for p in procs:
-            p.wait(30)
-        raise
-    failed = [(i, code) for i, code in enumerate(codes) if code != 0]
-    if failed:
-        raise RuntimeError("search workers failed: " + ", ".join(
-            f"worker {i} exited with code {code}" for i, code in failed)
-            + " (their errors are printed above and kept in search.json)")

@@ -125,7 +125,7 @@ def train_one(config: RunConfig, run_dir: Path, metric: str, *, splits: Splits |
     """
     run_dir.mkdir(parents=True, exist_ok=True)
     io.write_atomic(run_dir / CONFIG_FILE, to_toml(config))
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     s = setup(config, splits=splits)
     pruning = (TrialPruning(trial, metric, offset=step_offset, report=prune)
                if trial is not None else None)
@@ -134,14 +134,15 @@ def train_one(config: RunConfig, run_dir: Path, metric: str, *, splits: Splits |
                             batch_size=config.train.batch_size or None, seed=config.train.seed,
                             transform=s.augment, verbose=False)
     value = _metric_value(s, history, metric)
-    seconds = time.perf_counter() - started
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     save_model(run_dir, s, None)
     guard = next((c for c in s.trainer.callbacks if isinstance(c, cb.DivergenceGuard)), None)
     outcome = Outcome(value, pruned_epoch=pruning.pruned if pruning else None, seconds=seconds,
                       diverged=guard.fired["rule"] if guard and guard.fired else None,
                       curve=pruning.curve if pruning else {}, setup=s)
     io.write_json(run_dir / RESULTS_FILE, {
-        "metric": metric, "value": value, "seconds": seconds, "epochs_run": len(history.epoch),
+        "metric": metric, "value": value, "seconds": seconds, "cpu_seconds": cpu_seconds,
+        "epochs_run": len(history.epoch),
         "pruned_epoch": outcome.pruned_epoch, "diverged": outcome.diverged})
     return outcome
 
