@@ -12,9 +12,9 @@ from typing import Any
 from chainrule.config.loading import ConfigError, apply_override, load_config, validate
 from chainrule.config.schema import RunConfig
 from chainrule.config.search import EnsembleConfig, SearchConfig
+from chainrule.runs.search.pool import run_workers
 from chainrule.runs.search.results import summarise, table
 from chainrule.runs.search.study import Job, create_study
-from chainrule.runs.search.worker import run_workers
 from chainrule.search import space as sp
 
 STUDY_FILE = "study.db"
