@@ -84,3 +84,12 @@ def test_sklearn_sets():
     diabetes = load_diabetes()
     assert diabetes.x.shape == (442, 10) and diabetes.y.shape == (442, 1)
     assert diabetes.y.dtype == np.float32 and 25 <= diabetes.y.min() and diabetes.y.max() <= 346
+
+
+def test_digits_read_without_sklearn_equal_sklearns_loader():
+    from sklearn.datasets import load_digits as sklearn_digits
+
+    bunch, ours = sklearn_digits(), load_digits()
+    np.testing.assert_array_equal(ours.x * 16, bunch.images.astype(np.float32))
+    np.testing.assert_array_equal(ours.y, bunch.target)
+    assert list(ours.classes) == [str(c) for c in bunch.target_names]
