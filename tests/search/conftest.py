@@ -36,7 +36,7 @@ def _free_port() -> int:
 def _as_postgres(*cmd: str | Path) -> subprocess.CompletedProcess:
     prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
     return subprocess.run([*prefix, *map(str, cmd)], capture_output=True, text=True,
-                          timeout=60)
+                          timeout=300)  # bounded, with room for a loaded machine
 
 
 @pytest.fixture(scope="session")
@@ -57,7 +57,7 @@ def postgres_url() -> Iterator[str]:
         steps = [
             (pgbin / "initdb", "-D", folder / "data", "-U", "postgres", "--auth=trust",
              "-E", "UTF8", "--no-sync"),
-            (pgbin / "pg_ctl", "-D", folder / "data", "-l", folder / "log", "-w", "-t", "30",
+            (pgbin / "pg_ctl", "-D", folder / "data", "-l", folder / "log", "-w", "-t", "120",
              "-o", f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off",
              "start"),
             (pgbin / "createdb", "-h", folder, "-p", str(port), "testdb"),

@@ -18,7 +18,7 @@ def test_a_live_process_is_not_dead_and_an_exited_one_is():
                              stdin=subprocess.PIPE)
     recorded = owner(child.pid)
     assert recorded is not None and not owner_dead(recorded)
-    child.communicate(timeout=30)
+    child.communicate(timeout=300)
     assert owner_dead(recorded)
 
 
