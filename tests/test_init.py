@@ -33,6 +33,7 @@ def test_subpackages_and_lazy_names_import_on_first_use():
 
     assert cr.nn.Linear.__module__ == "chainrule.nn.layers"
     assert cr.save is cr.io.save and cr.load is cr.io.load
-    assert {"nn", "optim", "data", "runs", "save"} <= set(dir(cr))
+    assert {"nn", "optim", "data", "runs", "jit", "save"} <= set(dir(cr))
+    assert cr.jit.lazy_njit  # any module of the package is a lazy attribute, none listed by hand
     with pytest.raises(AttributeError, match="has no attribute 'nope'"):
         cr.nope  # noqa: B018

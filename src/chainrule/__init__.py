@@ -19,6 +19,7 @@ the functions that need them.
 """
 
 import importlib
+import pkgutil
 
 from chainrule.autograd import (
     Function,
@@ -38,8 +39,9 @@ from chainrule.threads import get_num_threads, set_num_threads
 
 __version__ = "0.1.0"
 
-_SUBMODULES = frozenset({"autograd", "cli", "config", "data", "diagnose", "functional", "io",
-                         "nn", "optim", "random", "runs", "threads", "train", "viz"})
+# Every module and package of chainrule (a directory listing, no import): a new one is lazy too.
+_SUBMODULES = frozenset(m.name for m in pkgutil.iter_modules(__path__)  # noqa: F405
+                        if not m.name.startswith("_"))
 _LAZY_NAMES = {"load": "chainrule.io", "save": "chainrule.io"}
 
 _PUBLIC_MODULES = ("data", "diagnose", "functional", "io", "nn", "optim")
