@@ -8,25 +8,29 @@ A kind registered in ``nn`` is therefore a valid config layer with no edit here.
 
 from __future__ import annotations
 
-import functools
-import operator
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from pydantic import Field, create_model
+from pydantic import Field
 
-from chainrule.config.section import Section
+from chainrule.config.section import Options, Section, tagged_union, variant_model
 from chainrule.nn import registry
+
+
+def layer_options(kind: registry.LayerKind) -> Options:
+    """One layer kind's config options ``{name: (annotation with its bounds, default)}``."""
+    return {name: (Annotated[option.annotation, Field(**option.bounds)] if option.bounds
+                   else option.annotation, ... if option.required else option.default)
+            for name, option in kind.options.items()}
 
 
 def layer_model(kind: registry.LayerKind) -> type[Section]:
     """The strict pydantic model of one layer kind's config table."""
-    fields: dict[str, Any] = {"type": (Literal[kind.name], ...)}
-    for name, option in kind.options.items():
-        annotation = Annotated[option.annotation, Field(**option.bounds)] if option.bounds \
-            else option.annotation
-        fields[name] = (annotation, ... if option.required else option.default)
-    title = "".join(part.capitalize() for part in kind.name.split("_")) + "Layer"
-    return create_model(title, __base__=Section, __module__=__name__, **fields)
+    return variant_model("type", kind.name, layer_options(kind), suffix="Layer",
+                         doc=_doc(kind.name), module=__name__)
+
+
+def _doc(name: str) -> str:
+    return f"A ``{name}`` layer's table."
 
 
 def options_of(layer: Section) -> dict[str, Any]:
@@ -34,8 +38,7 @@ def options_of(layer: Section) -> dict[str, Any]:
     return {name: getattr(layer, name) for name in type(layer).model_fields if name != "type"}
 
 
-LAYER_MODELS: dict[str, type[Section]] = {name: layer_model(kind)
-                                          for name, kind in registry.kinds().items()}
-LayerConfig = Annotated[functools.reduce(operator.or_, LAYER_MODELS.values()),
-                        Field(discriminator="type")]
+LAYER_MODELS, LayerConfig = tagged_union(
+    "type", {name: (_doc(name), layer_options(kind))
+             for name, kind in registry.kinds().items()}, suffix="Layer", module=__name__)
 """One layer table: any registered kind, chosen by its ``type``."""

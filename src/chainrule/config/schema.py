@@ -17,7 +17,7 @@ from pydantic import Field, PositiveFloat, PositiveInt
 from chainrule.config.datasets import DATASETS
 from chainrule.config.distributed import DistributedConfig
 from chainrule.config.layers import LayerConfig
-from chainrule.config.optim import AdamConfig, OptimizerConfig, ScheduleConfig
+from chainrule.config.optim import OPTIMIZER_MODELS, OptimizerConfig, ScheduleConfig
 from chainrule.config.search import EnsembleConfig, SearchConfig
 from chainrule.config.section import Fraction, NonNegFloat, Probability, Section
 from chainrule.config.steps import AugmentStep, PreprocessStep
@@ -98,7 +98,8 @@ class RunConfig(Section):
     model: ModelConfig
     loss: LossConfig = LossConfig()
     regularization: RegularizationConfig = RegularizationConfig()
-    optimizer: OptimizerConfig = Field(default_factory=lambda: AdamConfig(name="adam"))
+    optimizer: OptimizerConfig = Field(
+        default_factory=lambda: OPTIMIZER_MODELS["adam"](name="adam"))
     schedule: ScheduleConfig | None = None
     train: TrainConfig = TrainConfig()
     transfer: TransferConfig | None = None
