@@ -9,31 +9,13 @@ import pytest
 
 from chainrule.cli import main
 from chainrule.runs.train import train_run
-
-CONFIG = """
-name = "%(name)s"
-[data]
-dataset = "%(dataset)s"
-samples = 200
-limit = 300
-test_fraction = 0.2
-val_fraction = 0.0
-[model]
-layers = [{type = "linear", out_features = 16}, {type = "relu"},
-          {type = "linear", out_features = 2}]
-[optimizer]
-name = "adam"
-lr = 0.01
-[train]
-epochs = 3
-batch_size = 32
-"""
+from tests.runs.helpers import mlp_config
 
 
 def _train(tmp_path, dataset):
-    path = tmp_path / f"{dataset}.toml"
-    path.write_text(CONFIG % {"name": dataset, "dataset": dataset})
-    return train_run(path, runs_root=tmp_path / "runs", verbose=False).run_dir
+    config = mlp_config(dataset, {"dataset": dataset, "samples": 200, "limit": 300,
+                                  "test_fraction": 0.2, "val_fraction": 0.0})
+    return train_run(config, runs_root=tmp_path / "runs", verbose=False).run_dir
 
 
 def test_two_dimensional_run_gets_a_decision_boundary(tmp_path, capsys):

@@ -38,27 +38,29 @@ def batch(x: np.ndarray, y: np.ndarray, step: int) -> tuple[np.ndarray, np.ndarr
     return x[i * BATCH:(i + 1) * BATCH], y[i * BATCH:(i + 1) * BATCH]
 
 
-def cr_model(weights: list[np.ndarray]) -> nn.Sequential:
-    layers: list[nn.Module] = []
+def _mlp(weights: list[np.ndarray], nn_: Any, assign: Callable[[Any, np.ndarray], None]) -> Any:
+    """``Linear, ReLU, ..., Linear`` in the library of ``nn_`` (chainrule's or torch's)."""
+    layers: list[Any] = []
     for k in range(0, len(weights), 2):
-        lin = nn.Linear(weights[k].shape[1], weights[k].shape[0])
-        lin.weight.data[...] = weights[k]
-        lin.bias.data[...] = weights[k + 1]
-        layers += [lin, nn.ReLU()]
-    return nn.Sequential(*layers[:-1])
+        lin = nn_.Linear(weights[k].shape[1], weights[k].shape[0])
+        assign(lin.weight, weights[k])
+        assign(lin.bias, weights[k + 1])
+        layers += [lin, nn_.ReLU()]
+    return nn_.Sequential(*layers[:-1])
+
+
+def cr_model(weights: list[np.ndarray]) -> nn.Sequential:
+    return _mlp(weights, nn, lambda p, w: p.data.__setitem__(..., w))
 
 
 def torch_model(weights: list[np.ndarray]) -> Any:
     import torch
 
-    layers: list[Any] = []
-    for k in range(0, len(weights), 2):
-        lin = torch.nn.Linear(weights[k].shape[1], weights[k].shape[0])
+    def assign(p: Any, w: np.ndarray) -> None:
         with torch.no_grad():
-            lin.weight.copy_(torch.tensor(weights[k]))
-            lin.bias.copy_(torch.tensor(weights[k + 1]))
-        layers += [lin, torch.nn.ReLU()]
-    return torch.nn.Sequential(*layers[:-1])
+            p.copy_(torch.tensor(w))
+
+    return _mlp(weights, torch.nn, assign)
 
 
 def groups_of(model: Any, options: dict[str, Any] | None) -> Any:
@@ -70,52 +72,50 @@ def groups_of(model: Any, options: dict[str, Any] | None) -> Any:
             {"params": [p for p in params if p.ndim == 1], **options.get("biases", {})}]
 
 
-def run_cr(make_opt: Callable[[Any], Any], steps: int = 200, seed: int = 0,
-           groups: dict[str, Any] | None = None, before_step: Callable | None = None,
-           make_sched: Callable[[Any], Any] | None = None,
-           metric_sched: bool = False) -> np.ndarray:
-    weights, x, y = problem(seed)
-    model = cr_model(weights)
-    opt = make_opt(groups_of(model, groups))
-    sched = make_sched(opt) if make_sched else None
-    rows = []
-    for step in range(steps):
-        xb, yb = batch(x, y, step)
-        opt.zero_grad()
-        loss = F.cross_entropy(model(cr.tensor(xb)), yb)
-        loss.backward()
-        if before_step is not None:
-            before_step(list(model.parameters()))
-        opt.step()
-        if sched is not None:
-            sched.step(loss.item()) if metric_sched else sched.step()
-        rows.append(np.concatenate([p.data.ravel() for p in model.parameters()]))
-    return np.array(rows)
+def _cr_step(model: Any, xb: np.ndarray, yb: np.ndarray) -> Any:
+    return F.cross_entropy(model(cr.tensor(xb)), yb)
 
 
-def run_torch(make_opt: Callable[[Any], Any], steps: int = 200, seed: int = 0,
-              groups: dict[str, Any] | None = None, before_step: Callable | None = None,
-              make_sched: Callable[[Any], Any] | None = None,
-              metric_sched: bool = False) -> np.ndarray:
+def _torch_step(model: Any, xb: np.ndarray, yb: np.ndarray) -> Any:
     import torch
 
+    return torch.nn.functional.cross_entropy(model(torch.tensor(xb)), torch.tensor(yb))
+
+
+def _run(make_model: Callable, loss_of: Callable, as_numpy: Callable,
+         make_opt: Callable[[Any], Any], steps: int = 200, seed: int = 0,
+         groups: dict[str, Any] | None = None, before_step: Callable | None = None,
+         make_sched: Callable[[Any], Any] | None = None,
+         metric_sched: bool = False) -> np.ndarray:
+    """The trajectory of one side: ``steps`` optimizer steps of the same loop."""
     weights, x, y = problem(seed)
-    model = torch_model(weights)
+    model = make_model(weights)
     opt = make_opt(groups_of(model, groups))
     sched = make_sched(opt) if make_sched else None
     rows = []
     for step in range(steps):
         xb, yb = batch(x, y, step)
         opt.zero_grad()
-        loss = torch.nn.functional.cross_entropy(model(torch.tensor(xb)), torch.tensor(yb))
+        loss = loss_of(model, xb, yb)
         loss.backward()
         if before_step is not None:
             before_step(list(model.parameters()))
         opt.step()
         if sched is not None:
             sched.step(loss.item()) if metric_sched else sched.step()
-        rows.append(np.concatenate([p.detach().numpy().ravel() for p in model.parameters()]))
+        rows.append(np.concatenate([as_numpy(p).ravel() for p in model.parameters()]))
     return np.array(rows)
+
+
+def run_cr(make_opt: Callable[[Any], Any], **options: Any) -> np.ndarray:
+    """chainrule's trajectory; ``options`` as :func:`_run`'s (steps, seed, groups, before_step,
+    make_sched, metric_sched)."""
+    return _run(cr_model, _cr_step, lambda p: p.data, make_opt, **options)
+
+
+def run_torch(make_opt: Callable[[Any], Any], **options: Any) -> np.ndarray:
+    """torch's trajectory of the same run as :func:`run_cr`."""
+    return _run(torch_model, _torch_step, lambda p: p.detach().numpy(), make_opt, **options)
 
 
 def deviation(ours: np.ndarray, theirs: np.ndarray) -> float:

@@ -11,36 +11,18 @@ from chainrule.runs.explain import explain_run
 from chainrule.runs.predict import predict_run
 from chainrule.runs.train import load_run, train_run
 from tests.config.test_tabular import _heart
-
-CONFIG = """
-name = "heart"
-preprocess = [{name = "standardize"}]
-[data]
-dataset = "csv"
-path = "%(path)s"
-target = "AHD"
-categorical = ["ChestPain"]
-test_fraction = 0.25
-val_fraction = 0.2
-[model]
-layers = [{type = "linear", out_features = 16}, {type = "relu"},
-          {type = "linear", out_features = 2}]
-[optimizer]
-name = "adam"
-lr = 0.01
-[train]
-epochs = 15
-batch_size = 32
-seed = 1
-"""
+from tests.runs.helpers import mlp_config
 
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     root = tmp_path_factory.mktemp("explain")
     _heart(200).to_csv(root / "heart.csv", index=False)
-    (root / "heart.toml").write_text(CONFIG % {"path": root / "heart.csv"})
-    return train_run(root / "heart.toml", runs_root=root / "runs", verbose=False).run_dir
+    config = mlp_config("heart", {"dataset": "csv", "path": str(root / "heart.csv"),
+                                  "target": "AHD", "categorical": ["ChestPain"],
+                                  "test_fraction": 0.25, "val_fraction": 0.2},
+                        epochs=15, seed=1, preprocess=[{"name": "standardize"}])
+    return train_run(config, runs_root=root / "runs", verbose=False).run_dir
 
 
 def test_names_and_categories_survive_save_and_reload(run):
