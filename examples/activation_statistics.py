@@ -17,8 +17,10 @@ from __future__ import annotations
 import argparse
 import math
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
+from _script import example_main
 
 import chainrule as cr
 from chainrule import nn
@@ -95,9 +97,8 @@ def report(results: dict[str, list[dict[str, float]]]) -> str:
     return "\n".join(lines)
 
 
-def plot(results: dict[str, list[dict[str, float]]], path: str) -> None:
+def plot(results: dict[str, list[dict[str, float]]]) -> Any:
     """Per scheme: the output std of every layer (log scale) and its saturated fraction."""
-    from chainrule.viz import save_figure
     from chainrule.viz.style import new_figure
 
     fig, axes = new_figure(1, 2, size=(5.0, 4.0))
@@ -108,27 +109,28 @@ def plot(results: dict[str, list[dict[str, float]]], path: str) -> None:
     axes[0][0].set(yscale="log", xlabel="layer", title="output std per layer")
     axes[0][1].set(xlabel="layer", title=f"fraction with |tanh| > {SATURATED}", ylim=(-0.02, 1.02))
     axes[0][0].legend(fontsize="small")
-    save_figure(fig, path)
+    return fig
 
 
-def main(argv: Sequence[str] | None = None) -> dict[str, list[dict[str, float]]]:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def _options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--layers", type=int, default=10)
     parser.add_argument("--units", type=int, default=500)
     parser.add_argument("--batch", type=int, default=1000)
-    parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--schemes", nargs="+", default=list(DEFAULT_SCHEMES),
                         choices=list(DEFAULT_SCHEMES))
-    parser.add_argument("--plot", help="write the per-layer std and saturation to this PNG")
-    args = parser.parse_args(argv)
-    results = run(args.schemes, args.layers, args.units, args.batch, args.seed)
-    print(f"{args.layers}-layer tanh net, {args.units} units, {args.batch} unit-Gaussian inputs:"
-          f" output std per layer (and % of units with |tanh| > {SATURATED})")
-    print(report(results))
-    if args.plot:
-        plot(results, args.plot)
-        print(f"plot: {args.plot}")
-    return results
+
+
+def summary(results: dict[str, list[dict[str, float]]], args: argparse.Namespace) -> str:
+    """What the script prints."""
+    return (f"{args.layers}-layer tanh net, {args.units} units, {args.batch} unit-Gaussian "
+            f"inputs: output std per layer (and % of units with |tanh| > {SATURATED})\n"
+            + report(results))
+
+
+def main(argv: Sequence[str] | None = None) -> dict[str, list[dict[str, float]]]:
+    return example_main(__doc__, _options,
+                        lambda a: run(a.schemes, a.layers, a.units, a.batch, a.seed),
+                        summary, plot, "the per-layer std and saturation", argv)
 
 
 if __name__ == "__main__":

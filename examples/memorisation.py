@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from _script import example_main
 
 import chainrule as cr
 from chainrule import nn, optim
@@ -62,9 +63,8 @@ def run(samples: int = 500, width: int = 512, epochs: int = 60, seed: int = 0
     return results
 
 
-def plot(results: dict[str, Any], path: str) -> None:
+def plot(results: dict[str, Any]) -> Any:
     """Training and test accuracy per epoch, true against random labels."""
-    from chainrule.viz import save_figure
     from chainrule.viz.style import new_figure
 
     fig, axes = new_figure(1, 1, size=(6.0, 4.0))
@@ -78,27 +78,28 @@ def plot(results: dict[str, Any], path: str) -> None:
     ax.axhline(results["chance"], color="k", linestyle=":", label="chance")
     ax.set(xlabel="epoch", ylabel="accuracy", title="memorising random labels", ylim=(0, 1.02))
     ax.legend(fontsize="small")
-    save_figure(fig, path)
+    return fig
 
 
-def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def _options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--samples", type=int, default=500)
     parser.add_argument("--width", type=int, default=512)
     parser.add_argument("--epochs", type=int, default=60)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--plot", help="write the accuracy curves to this PNG")
-    args = parser.parse_args(argv)
-    results = run(args.samples, args.width, args.epochs, args.seed)
-    for name in ("true", "random"):
-        r = results[name]
-        print(f"{name:>6} labels: train {r['train_accuracy']:.1%} (100% after "
-              f"{r['epochs_to_fit']} epochs), test {r['test_accuracy']:.1%}; "
-              f"train/val gap check: {r['gap_check'].verdict}")
-    if args.plot:
-        plot(results, args.plot)
-        print(f"plot: {args.plot}")
-    return results
+
+
+def summary(results: dict[str, Any], args: argparse.Namespace) -> str:
+    """What the script prints."""
+    return "\n".join(
+        f"{name:>6} labels: train {r['train_accuracy']:.1%} (100% after "
+        f"{r['epochs_to_fit']} epochs), test {r['test_accuracy']:.1%}; "
+        f"train/val gap check: {r['gap_check'].verdict}"
+        for name, r in ((n, results[n]) for n in ("true", "random")))
+
+
+def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
+    return example_main(__doc__, _options,
+                        lambda a: run(a.samples, a.width, a.epochs, a.seed),
+                        summary, plot, "the accuracy curves", argv)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from _script import example_main
 
 import chainrule as cr
 from chainrule import functional as F
@@ -121,9 +122,8 @@ def run(epochs: int = 100, steps: int = 2000, seed: int = 0) -> dict[str, Any]:
     return results
 
 
-def plot(results: dict[str, Any], path: str) -> None:
+def plot(results: dict[str, Any]) -> Any:
     """Data and both boundaries per dataset, and the perceptron's mistakes per epoch."""
-    from chainrule.viz import save_figure
     from chainrule.viz.style import new_figure
 
     fig, axes = new_figure(1, 3, size=(4.5, 4.0))
@@ -148,28 +148,29 @@ def plot(results: dict[str, Any], path: str) -> None:
         ax.plot(results[name]["perceptron_mistakes"], label=name)
     ax.set(title="perceptron mistakes per epoch", xlabel="epoch")
     ax.legend()
-    save_figure(fig, path)
+    return fig
+
+
+def _options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--epochs", type=int, default=100, help="perceptron epochs")
+    parser.add_argument("--steps", type=int, default=2000, help="backprop steps")
+
+
+def summary(results: dict[str, Any], args: argparse.Namespace) -> str:
+    """What the script prints."""
+    lines = [f"{name:>14}: perceptron {r['perceptron_accuracy']:.1%} after "
+             f"{r['perceptron_epochs']} epochs (last mistakes {r['perceptron_mistakes'][-1]}), "
+             f"backprop {r['backprop_accuracy']:.1%}" for name, r in results.items()]
+    sep = results["separable"]
+    lines.append(f"spoiler classified right: perceptron {sep['spoiler_right_perceptron']}, "
+                 f"backprop {sep['spoiler_right_backprop']}")
+    return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--epochs", type=int, default=100, help="perceptron epochs")
-    parser.add_argument("--steps", type=int, default=2000, help="backprop steps")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--plot", help="write the figure to this PNG")
-    args = parser.parse_args(argv)
-    results = run(args.epochs, args.steps, args.seed)
-    for name, r in results.items():
-        print(f"{name:>14}: perceptron {r['perceptron_accuracy']:.1%} after "
-              f"{r['perceptron_epochs']} epochs (last mistakes {r['perceptron_mistakes'][-1]}), "
-              f"backprop {r['backprop_accuracy']:.1%}")
-    sep = results["separable"]
-    print(f"spoiler classified right: perceptron {sep['spoiler_right_perceptron']}, "
-          f"backprop {sep['spoiler_right_backprop']}")
-    if args.plot:
-        plot(results, args.plot)
-        print(f"plot: {args.plot}")
-    return results
+    return example_main(__doc__, _options,
+                        lambda a: run(a.epochs, a.steps, a.seed),
+                        summary, plot, "the figure", argv)
 
 
 if __name__ == "__main__":

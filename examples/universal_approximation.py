@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from _script import example_main
 
 import chainrule as cr
 from chainrule import functional as F
@@ -57,9 +58,8 @@ def run(widths: Sequence[int] = (1, 2, 4, 8, 16), samples: int = 200, steps: int
             "y": data.y[:, 0]}
 
 
-def plot(results: dict[str, Any], path: str) -> None:
+def plot(results: dict[str, Any]) -> Any:
     """The fits over sin(x), and the RMS error against the width (log-log)."""
-    from chainrule.viz import save_figure
     from chainrule.viz.style import new_figure
 
     fig, axes = new_figure(1, 2, size=(5.0, 4.0))
@@ -75,26 +75,26 @@ def plot(results: dict[str, Any], path: str) -> None:
     ax.plot(widths, list(results["errors"].values()), "o-")
     ax.set(xscale="log", yscale="log", xlabel="hidden units", ylabel="RMS error",
            title="error falls as the layer widens")
-    save_figure(fig, path)
+    return fig
 
 
-def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def _options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--widths", type=int, nargs="+", default=[1, 2, 4, 8, 16])
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument("--steps", type=int, default=3000)
     parser.add_argument("--lr", type=float, default=0.02)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--plot", help="write the fits and the error curve to this PNG")
-    args = parser.parse_args(argv)
-    results = run(args.widths, args.samples, args.steps, args.lr, args.seed)
-    print("hidden units   RMS error of the fit to sin(x) on [-pi, pi]")
-    for width, err in results["errors"].items():
-        print(f"{width:>12}   {err:.4f}")
-    if args.plot:
-        plot(results, args.plot)
-        print(f"plot: {args.plot}")
-    return results
+
+
+def summary(results: dict[str, Any], args: argparse.Namespace) -> str:
+    """What the script prints."""
+    return "\n".join(["hidden units   RMS error of the fit to sin(x) on [-pi, pi]"]
+                     + [f"{width:>12}   {err:.4f}" for width, err in results["errors"].items()])
+
+
+def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
+    return example_main(__doc__, _options,
+                        lambda a: run(a.widths, a.samples, a.steps, a.lr, a.seed),
+                        summary, plot, "the fits and the error curve", argv)
 
 
 if __name__ == "__main__":

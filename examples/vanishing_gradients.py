@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from _script import example_main
 
 import chainrule as cr
 from chainrule import functional as F
@@ -68,9 +69,8 @@ def run(activations: Sequence[str] = ("sigmoid", "relu"), depth: int = 10, width
     return results
 
 
-def plot(results: dict[str, dict[str, Any]], path: str) -> None:
+def plot(results: dict[str, dict[str, Any]]) -> Any:
     """RMS weight gradient and backward-signal std against depth, log scale."""
-    from chainrule.viz import save_figure
     from chainrule.viz.style import new_figure
 
     fig, axes = new_figure(1, 2, size=(5.0, 4.0))
@@ -82,31 +82,33 @@ def plot(results: dict[str, dict[str, Any]], path: str) -> None:
     axes[0][1].set(yscale="log", xlabel="hidden layer", title="backward signal std dL/dh")
     for ax in axes[0]:
         ax.legend()
-    save_figure(fig, path)
+    return fig
 
 
-def main(argv: Sequence[str] | None = None) -> dict[str, dict[str, Any]]:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def _options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--depth", type=int, default=10)
     parser.add_argument("--width", type=int, default=100)
     parser.add_argument("--batch", type=int, default=256)
-    parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--activations", nargs="+", default=["sigmoid", "relu"],
                         choices=list(ACTIVATIONS))
-    parser.add_argument("--plot", help="write the gradient profiles to this PNG")
-    args = parser.parse_args(argv)
-    results = run(args.activations, args.depth, args.width, args.batch, args.seed)
-    print(f"{args.depth} hidden layers of {args.width} units: RMS weight gradient per layer "
-          "(input side first)")
+
+
+def summary(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> str:
+    """What the script prints."""
+    lines = [f"{args.depth} hidden layers of {args.width} units: RMS weight gradient per "
+             "layer (input side first)"]
     for name, r in results.items():
         profile = " ".join(f"{g:.1e}" for g in r["grad_rms"])
-        print(f"{name:>8}: {profile}")
-        print(f"{'':>8}  first/last: weights {r['weight_ratio']:.1e}, "
-              f"backward signal {r['signal_ratio']:.1e}")
-    if args.plot:
-        plot(results, args.plot)
-        print(f"plot: {args.plot}")
-    return results
+        lines += [f"{name:>8}: {profile}",
+                  f"{'':>8}  first/last: weights {r['weight_ratio']:.1e}, "
+                  f"backward signal {r['signal_ratio']:.1e}"]
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> dict[str, dict[str, Any]]:
+    return example_main(__doc__, _options,
+                        lambda a: run(a.activations, a.depth, a.width, a.batch, a.seed),
+                        summary, plot, "the gradient profiles", argv)
 
 
 if __name__ == "__main__":

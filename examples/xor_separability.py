@@ -12,20 +12,17 @@ Run: ``python examples/xor_separability.py [--samples 400 --hidden 8 --plot out.
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
+from _script import example_main
+from perceptron_vs_backprop import perceptron  # a sibling example
 
 import chainrule as cr
 from chainrule import functional as F
 from chainrule import nn, optim
 from chainrule.data import xor
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from perceptron_vs_backprop import perceptron  # noqa: E402  (a sibling example)
 
 
 def train(model: nn.Module, x: np.ndarray, y: np.ndarray, steps: int, lr: float) -> float:
@@ -59,9 +56,8 @@ def run(samples: int = 400, noise: float = 0.1, hidden: int = 8, steps: int = 50
             "linear_model": linear, "mlp_model": net}
 
 
-def plot(results: dict[str, Any], path: str) -> None:
+def plot(results: dict[str, Any]) -> Any:
     """Decision regions of the linear model and the 2-layer net over the data."""
-    from chainrule.viz import save_figure
     from chainrule.viz.style import new_figure
 
     x, y = results["x"], results["y"]
@@ -75,28 +71,29 @@ def plot(results: dict[str, Any], path: str) -> None:
                     cmap="coolwarm")
         ax.scatter(x[:, 0], x[:, 1], c=y, s=8, cmap="coolwarm")
         ax.set(title=f"{key}: {results[key]:.0%} correct")
-    save_figure(fig, path)
+    return fig
 
 
-def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def _options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--samples", type=int, default=400)
     parser.add_argument("--noise", type=float, default=0.1)
     parser.add_argument("--hidden", type=int, default=8)
     parser.add_argument("--steps", type=int, default=500, help="Adam steps (full batch)")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--plot", help="write the decision regions to this PNG")
-    args = parser.parse_args(argv)
-    results = run(args.samples, args.noise, args.hidden, args.steps, seed=args.seed)
-    print(f"XOR, {args.samples} noisy points: training accuracy")
-    print(f"  perceptron rule        {results['perceptron']:.1%} "
-          f"({results['perceptron_mistakes_last_epoch']} mistakes in its last epoch)")
-    print(f"  linear model, backprop {results['linear']:.1%}")
-    print(f"  2-layer tanh net       {results['mlp']:.1%}")
-    if args.plot:
-        plot(results, args.plot)
-        print(f"plot: {args.plot}")
-    return results
+
+
+def summary(results: dict[str, Any], args: argparse.Namespace) -> str:
+    """What the script prints."""
+    return (f"XOR, {args.samples} noisy points: training accuracy\n"
+            f"  perceptron rule        {results['perceptron']:.1%} "
+            f"({results['perceptron_mistakes_last_epoch']} mistakes in its last epoch)\n"
+            f"  linear model, backprop {results['linear']:.1%}\n"
+            f"  2-layer tanh net       {results['mlp']:.1%}")
+
+
+def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
+    return example_main(__doc__, _options,
+                        lambda a: run(a.samples, a.noise, a.hidden, a.steps, seed=a.seed),
+                        summary, plot, "the decision regions", argv)
 
 
 if __name__ == "__main__":
