@@ -14,8 +14,19 @@ from chainrule.autograd import ops
 from chainrule.autograd.api import as_floating as _f
 from chainrule.autograd.api import as_tensor as _t
 from chainrule.autograd.api import concatenate, stack, take_along_axis, where
+from chainrule.autograd.axes import pick_axis
 from chainrule.autograd.entry.activation import *  # noqa: F403
 from chainrule.autograd.entry.activation import __all__ as _activation
+from chainrule.autograd.entry.conv import (
+    adaptive_avg_pool2d,
+    avg_pool2d,
+    conv1d,
+    conv2d,
+    conv_transpose2d,
+    dropout2d,
+    interpolate,
+    max_pool2d,
+)
 from chainrule.autograd.entry.einsum import einsum
 from chainrule.autograd.entry.elementwise import *  # noqa: F403
 from chainrule.autograd.entry.elementwise import __all__ as _elementwise
@@ -43,17 +54,6 @@ from chainrule.autograd.losses import (
 )
 from chainrule.autograd.ops.norm import channel_axes
 from chainrule.autograd.tensor import Tensor
-from chainrule.autograd.tensor_methods import pick_axis
-from chainrule.functional_conv import (
-    adaptive_avg_pool2d,
-    avg_pool2d,
-    conv1d,
-    conv2d,
-    conv_transpose2d,
-    dropout2d,
-    interpolate,
-    max_pool2d,
-)
 
 __all__ = [
     "adaptive_avg_pool2d", "avg_pool2d", "batch_norm", "binary_cross_entropy",
@@ -129,13 +129,13 @@ def maxout(x: Tensor, pieces: int, axis: int = -1) -> Tensor:
 
 def softmax(x: Tensor, axis: int = -1, *, dim: int | None = None) -> Tensor:
     """e^x / sum(e^x) along ``axis`` (torch: ``dim``), computed from x - max(x) for stability."""
-    axis = axis if dim is None else pick_axis(None if axis == -1 else axis, dim, "softmax")
+    axis = axis if dim is None else pick_axis("softmax", None if axis == -1 else axis, dim)
     return ops.Softmax.apply(_f(x), axis=axis)
 
 
 def log_softmax(x: Tensor, axis: int = -1, *, dim: int | None = None) -> Tensor:
     """x - logsumexp(x) along ``axis`` (torch: ``dim``)."""
-    axis = axis if dim is None else pick_axis(None if axis == -1 else axis, dim, "log_softmax")
+    axis = axis if dim is None else pick_axis("log_softmax", None if axis == -1 else axis, dim)
     return ops.LogSoftmax.apply(_f(x), axis=axis)
 
 

@@ -11,6 +11,8 @@ from typing import Any
 import numpy as np
 
 from chainrule.autograd import ops
+from chainrule.autograd.axes import pick_axis
+from chainrule.autograd.entry.args import as_floating, as_tensor  # noqa: F401 -- re-exported
 from chainrule.autograd.entry.creation import *  # noqa: F403
 from chainrule.autograd.entry.creation import __all__ as _creation
 from chainrule.autograd.entry.einsum import einsum
@@ -27,8 +29,7 @@ from chainrule.autograd.entry.scan import __all__ as _scan
 from chainrule.autograd.entry.sort import *  # noqa: F403
 from chainrule.autograd.entry.sort import __all__ as _sort
 from chainrule.autograd.ops.reduce import normalize_axes
-from chainrule.autograd.tensor import _FLOAT_KINDS, Tensor, _floating, tensor
-from chainrule.autograd.tensor_methods import pick_axis
+from chainrule.autograd.tensor import _FLOAT_KINDS, Tensor, tensor
 
 __all__ = [
     "abs", "broadcast_to", "cat", "clip", "concatenate", "exp", "flatten", "log", "logsumexp",
@@ -41,18 +42,6 @@ __all__ = [
 
 def _t(x: Any) -> Tensor:
     return x if isinstance(x, Tensor) else tensor(x)
-
-
-def as_tensor(x: Any, like: Tensor | None = None) -> Tensor:
-    """``x`` as a Tensor without copying; data meeting ``like`` takes its floating dtype."""
-    if isinstance(x, Tensor):
-        return x
-    return like._other(x) if like is not None else Tensor(x)
-
-
-def as_floating(x: Any) -> Tensor:
-    """``x`` as a floating tensor (integer data becomes float32, as in torch)."""
-    return _floating(as_tensor(x))
 
 
 # ************************************************************* entry points
@@ -118,7 +107,7 @@ def flatten(a: Tensor, start_axis: int = 0, end_axis: int = -1, **torch_names: A
 
 def concatenate(tensors: list[Tensor], axis: int = 0, *, dim: int | None = None) -> Tensor:
     """Join tensors along an existing axis (torch: ``cat(tensors, dim)``)."""
-    axis = axis if dim is None else pick_axis(None if axis == 0 else axis, dim, "concatenate")
+    axis = axis if dim is None else pick_axis("concatenate", None if axis == 0 else axis, dim)
     if not tensors:
         raise ValueError("concatenate: needs at least one tensor")
     items = _as_tensors(tensors)
@@ -130,7 +119,7 @@ cat = concatenate  # torch's name
 
 def stack(tensors: list[Tensor], axis: int = 0, *, dim: int | None = None) -> Tensor:
     """Join equally shaped tensors along a new axis (``axis`` in [-ndim - 1, ndim])."""
-    axis = axis if dim is None else pick_axis(None if axis == 0 else axis, dim, "stack")
+    axis = axis if dim is None else pick_axis("stack", None if axis == 0 else axis, dim)
     if not tensors:
         raise ValueError("stack: needs at least one tensor")
     items = _as_tensors(tensors)
@@ -151,7 +140,7 @@ def _as_tensors(items: list[Any]) -> list[Tensor]:
 def take_along_axis(a: Tensor, indices: Any, axis: int | None = None, *,
                     dim: int | None = None) -> Tensor:
     """Pick values along ``axis`` (``dim``) at ``indices`` (same ndim as ``a``)."""
-    axis = pick_axis(axis, dim, "take_along_axis")
+    axis = pick_axis("take_along_axis", axis, dim)
     return ops.TakeAlongAxis.apply(_t(a), indices=np.asarray(_index_array(indices)), axis=axis)
 
 

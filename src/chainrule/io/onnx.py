@@ -61,7 +61,7 @@ class _Graph:
 
 def _pads(padding: Any, module: Module) -> list[int]:
     """ONNX pads [begin..., end...] from a module's padding (an int tuple or 'same'/'valid')."""
-    from chainrule.functional_conv import _padding
+    from chainrule.autograd.entry.conv import _padding
 
     dims = len(module.kernel_size)
     if isinstance(padding, str):

@@ -7,8 +7,8 @@ import math
 import numpy as np
 
 from chainrule import functional as F
+from chainrule.autograd.entry.conv import IntPair, pair
 from chainrule.autograd.tensor import Tensor
-from chainrule.functional_conv import IntPair, pair
 from chainrule.nn import init
 from chainrule.nn.layers import _check_positive, _torch_default_init
 from chainrule.nn.module import Module

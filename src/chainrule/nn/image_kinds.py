@@ -11,8 +11,8 @@ from __future__ import annotations
 import math
 from typing import Any, Literal
 
+from chainrule.autograd.entry.conv import _padding, pair
 from chainrule.autograd.ops.conv import out_size
-from chainrule.functional_conv import _padding, pair
 from chainrule.nn.batchnorm import BatchNorm2d
 from chainrule.nn.conv import Conv1d, Conv2d
 from chainrule.nn.pooling import AdaptiveAvgPool2d, AvgPool2d, Dropout2d, MaxPool2d

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 from chainrule import functional as F
 from chainrule import random as cr_random
+from chainrule.autograd.entry.conv import IntPair, pair
 from chainrule.autograd.tensor import Tensor
-from chainrule.functional_conv import IntPair, pair
 from chainrule.nn import init
 from chainrule.nn.module import Module
 

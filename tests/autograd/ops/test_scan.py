@@ -81,5 +81,5 @@ def test_scan_errors_name_the_problem():
         cr.cumsum(x)
     with pytest.raises(ValueError, match="cumprod: dim 2 is out of range for a tensor with 2"):
         cr.cumprod(x, 2)
-    with pytest.raises(TypeError, match=r"cummax: give dim or axis, not both \(got dim=0, axis=1"):
+    with pytest.raises(TypeError, match=r"cummax: got both axis=1 and dim=0"):
         cr.cummax(x, dim=0, axis=1)

@@ -4,31 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from chainrule.autograd.entry.dims import pick_dim
+from chainrule.autograd.axes import pick_axis
+from chainrule.autograd.entry.args import as_floating as _f
+from chainrule.autograd.ops import activation_extra as act
 from chainrule.autograd.ops.activation import Softmax
-from chainrule.autograd.ops.activation_extra import (
-    GELU,
-    SELU,
-    GELUTanh,
-    Hardtanh,
-    LogSigmoid,
-    Mish,
-    SiLU,
-    Softsign,
-)
-from chainrule.autograd.tensor import Tensor, _floating
+from chainrule.autograd.tensor import Tensor
 
 __all__ = ["gelu", "hardtanh", "log_sigmoid", "logsigmoid", "mish", "relu6", "selu", "silu",
            "softmin", "softsign"]
 
 
-def _f(x: Any) -> Tensor:
-    return _floating(x if isinstance(x, Tensor) else Tensor(x))
-
-
 def silu(input: Any) -> Tensor:  # noqa: A002
     """x sigmoid(x), also called swish."""
-    return SiLU.apply(_f(input))
+    return act.SiLU.apply(_f(input))
 
 
 def gelu(input: Any, approximate: str = "none") -> Tensor:  # noqa: A002
@@ -37,27 +25,27 @@ def gelu(input: Any, approximate: str = "none") -> Tensor:  # noqa: A002
     """
     if approximate not in ("none", "tanh"):
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
-    return (GELU if approximate == "none" else GELUTanh).apply(_f(input))
+    return (act.GELU if approximate == "none" else act.GELUTanh).apply(_f(input))
 
 
 def mish(input: Any) -> Tensor:  # noqa: A002
     """x tanh(softplus(x))."""
-    return Mish.apply(_f(input))
+    return act.Mish.apply(_f(input))
 
 
 def selu(input: Any) -> Tensor:  # noqa: A002
-    """scale (x if x > 0 else alpha (e^x - 1)), alpha = 1.6733, scale = 1.0507 (SELU)."""
-    return SELU.apply(_f(input))
+    """scale (x if x > 0 else alpha (e^x - 1)), alpha = 1.6733, scale = 1.0507 (act.SELU)."""
+    return act.SELU.apply(_f(input))
 
 
 def softsign(input: Any) -> Tensor:  # noqa: A002
     """x / (1 + |x|)."""
-    return Softsign.apply(_f(input))
+    return act.Softsign.apply(_f(input))
 
 
 def logsigmoid(input: Any) -> Tensor:  # noqa: A002
     """log(sigmoid(x)) = -softplus(-x), stable for large |x|."""
-    return LogSigmoid.apply(_f(input))
+    return act.LogSigmoid.apply(_f(input))
 
 
 log_sigmoid = logsigmoid
@@ -70,7 +58,7 @@ def hardtanh(input: Any, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
     """
     if min_val > max_val:
         raise ValueError(f"hardtanh: min_val {min_val} is above max_val {max_val}")
-    return Hardtanh.apply(_f(input), lo=min_val, hi=max_val)
+    return act.Hardtanh.apply(_f(input), lo=min_val, hi=max_val)
 
 
 def relu6(input: Any) -> Tensor:  # noqa: A002
@@ -80,4 +68,4 @@ def relu6(input: Any) -> Tensor:  # noqa: A002
 
 def softmin(input: Any, dim: int | None = None, *, axis: int | None = None) -> Tensor:  # noqa: A002
     """softmax(-x) along ``dim`` (default -1): e^-x / sum(e^-x)."""
-    return Softmax.apply(-_f(input), axis=pick_dim("softmin", dim, axis, -1))
+    return Softmax.apply(-_f(input), axis=pick_axis("softmin", axis, dim, -1))

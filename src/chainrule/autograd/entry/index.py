@@ -8,17 +8,14 @@ from typing import Any
 
 import numpy as np
 
-from chainrule.autograd.entry.dims import check_axis
+from chainrule.autograd.axes import check_axis
+from chainrule.autograd.entry.args import as_tensor as _t
 from chainrule.autograd.ops.arithmetic import Where
 from chainrule.autograd.ops.index import Gather, Scatter
 from chainrule.autograd.tensor import Tensor
 
 __all__ = ["gather", "index_select", "masked_fill", "masked_select", "nonzero", "one_hot",
            "scatter", "scatter_add"]
-
-
-def _t(x: Any) -> Tensor:
-    return x if isinstance(x, Tensor) else Tensor(x)
 
 
 def _index(x: Any) -> np.ndarray:

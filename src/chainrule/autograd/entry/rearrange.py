@@ -11,17 +11,14 @@ from typing import Any
 
 import numpy as np
 
-from chainrule.autograd.entry.dims import check_axis, pick_dim
+from chainrule.autograd.axes import check_axis, pick_axis
+from chainrule.autograd.entry.args import as_tensor as _t
 from chainrule.autograd.ops.rearrange import Diag, Flip, RepeatInterleave, Roll, Tile, Triangle
 from chainrule.autograd.ops.shape import BroadcastTo
 from chainrule.autograd.tensor import Tensor
 
 __all__ = ["chunk", "diag", "flip", "repeat_interleave", "roll", "split", "tile", "tril",
            "triu", "unbind"]
-
-
-def _t(x: Any) -> Tensor:
-    return x if isinstance(x, Tensor) else Tensor(x)
 
 
 def _ints(values: tuple) -> tuple[int, ...]:
@@ -41,7 +38,7 @@ def split(tensor: Any, split_size_or_sections: int | list[int], dim: int | None 
     may be smaller), or of the listed sizes, which must add up to the axis.
     """
     x = _t(tensor)
-    ax = check_axis("split", pick_dim("split", dim, axis, 0), x.ndim)
+    ax = check_axis("split", pick_axis("split", axis, dim, 0), x.ndim)
     if x.ndim == 0:
         raise ValueError("split: a 0-d tensor has no axis to split")
     n = x.shape[ax]
@@ -68,7 +65,7 @@ def chunk(input: Any, chunks: int, dim: int | None = None, *,  # noqa: A002
     if chunks < 1:
         raise ValueError(f"chunk: chunks must be at least 1, got {chunks}")
     x = _t(input)
-    ax = check_axis("chunk", pick_dim("chunk", dim, axis, 0), x.ndim)
+    ax = check_axis("chunk", pick_axis("chunk", axis, dim, 0), x.ndim)
     n = x.shape[ax] if x.ndim else 0
     return split(x, max(-(-n // chunks), 1), ax)
 
@@ -78,7 +75,7 @@ def unbind(input: Any, dim: int | None = None, *, axis: int | None = None) -> tu
     x = _t(input)
     if x.ndim == 0:
         raise ValueError("unbind: a 0-d tensor has no axis to unbind")
-    ax = check_axis("unbind", pick_dim("unbind", dim, axis, 0), x.ndim)
+    ax = check_axis("unbind", pick_axis("unbind", axis, dim, 0), x.ndim)
     return tuple(x[(slice(None),) * ax + (i,)] for i in range(x.shape[ax]))
 
 
@@ -88,7 +85,7 @@ def roll(input: Any, shifts: int | tuple[int, ...], dims: Any = None, *,  # noqa
     flattened tensor and restore its shape.
     """
     x = _t(input)
-    dims = pick_dim("roll", dims, axis)
+    dims = pick_axis("roll", axis, dims)
     shifts_t = _ints((shifts,))
     if dims is None:
         if len(shifts_t) != 1:
@@ -105,7 +102,7 @@ def roll(input: Any, shifts: int | tuple[int, ...], dims: Any = None, *,  # noqa
 def flip(input: Any, *dims: Any, axis: Any = None) -> Tensor:  # noqa: A002
     """Reverse the order of elements along ``dims`` (``flip(x, (0, 1))`` or ``x.flip(0, 1)``)."""
     x = _t(input)
-    given = pick_dim("flip", _ints(dims) if dims else None, axis)
+    given = pick_axis("flip", axis, _ints(dims) if dims else None)
     if given is None:
         raise TypeError("flip: the dims to flip are required")
     axes = tuple(check_axis("flip", d, x.ndim) for d in _ints((given,)))
@@ -146,7 +143,7 @@ def repeat_interleave(input: Any, repeats: Any, dim: int | None = None, *,  # no
     if counts.dtype.kind not in "iu" or counts.ndim > 1 or (counts < 0).any():
         raise ValueError(f"repeat_interleave: repeats must be a non-negative integer or a 1-D "
                          f"tensor of them, got {repeats!r}")
-    d = pick_dim("repeat_interleave", dim, axis)
+    d = pick_axis("repeat_interleave", axis, dim)
     if d is None:
         x, ax = x.reshape(-1), 0
     else:

@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from chainrule.autograd.entry.dims import check_axis, pick_dim
+from chainrule.autograd.axes import check_axis, pick_axis
+from chainrule.autograd.entry.args import as_tensor as _t
 from chainrule.autograd.entry.sort import ValuesIndices, gather_along
 from chainrule.autograd.ops.scan import CumProd, CumSum, LogCumSumExp
 from chainrule.autograd.tensor import Tensor, _floating
@@ -20,14 +21,10 @@ __all__ = ["cummax", "cummin", "cumprod", "cumsum", "logcumsumexp"]
 
 
 def _axis(op: str, x: Tensor, dim: Any, axis: Any) -> int:
-    d = pick_dim(op, dim, axis)
+    d = pick_axis(op, axis, dim)
     if d is None:
         raise TypeError(f"{op}: the dimension to scan along is required (dim=...)")
     return check_axis(op, d, x.ndim)
-
-
-def _t(x: Any) -> Tensor:
-    return x if isinstance(x, Tensor) else Tensor(x)
 
 
 def cumsum(input: Any, dim: int | None = None, *, axis: int | None = None) -> Tensor:  # noqa: A002

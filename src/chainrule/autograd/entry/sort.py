@@ -12,7 +12,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from chainrule.autograd.entry.dims import check_axis, pick_dim, pick_keepdim
+from chainrule.autograd.axes import check_axis, pick_axis, pick_keepdim
+from chainrule.autograd.entry.args import as_tensor as _t
 from chainrule.autograd.ops.shape import TakeAlongAxis
 from chainrule.autograd.ops.sort import Prod
 from chainrule.autograd.tensor import Tensor
@@ -25,10 +26,6 @@ class ValuesIndices(NamedTuple):
 
     values: Tensor
     indices: Tensor
-
-
-def _t(x: Any) -> Tensor:
-    return x if isinstance(x, Tensor) else Tensor(x)
 
 
 def gather_along(x: Tensor, indices: np.ndarray, axis: int) -> Tensor:
@@ -49,7 +46,7 @@ def _order(a: np.ndarray, axis: int, descending: bool) -> np.ndarray:
 
 
 def _dim(op: str, x: Tensor, dim: Any, axis: Any, default: Any = -1) -> int:
-    return check_axis(op, pick_dim(op, dim, axis, default), x.ndim)
+    return check_axis(op, pick_axis(op, axis, dim, default), x.ndim)
 
 
 def sort(input: Any, dim: int | None = None, descending: bool = False,  # noqa: A002
@@ -95,7 +92,7 @@ def topk(input: Any, k: int, dim: int | None = None, largest: bool = True,  # no
 def _arg_best(op: str, fn: Any, input: Any, dim: Any, keepdim: bool, axis: Any,
               keepdims: bool | None) -> Tensor:
     x = _t(input)
-    d = pick_dim(op, dim, axis)
+    d = pick_axis(op, axis, dim)
     keep = pick_keepdim(op, keepdim, keepdims)
     if x.data.size == 0:
         raise ValueError(f"{op}: empty tensor of shape {x.shape} has no {op[3:]}imum")
@@ -129,7 +126,7 @@ def prod(input: Any, dim: int | None = None, keepdim: bool = False, *,  # noqa: 
          axis: int | None = None, keepdims: bool | None = None) -> Tensor:
     """Product of the elements along ``dim`` (all of them when None); integers give int64."""
     x = _t(input)
-    d = pick_dim("prod", dim, axis)
+    d = pick_axis("prod", axis, dim)
     keep = pick_keepdim("prod", keepdim, keepdims)
     if x.dtype.kind in "biu":
         x = Tensor._wrap(x.data.astype(np.int64))
@@ -143,7 +140,7 @@ def prod(input: Any, dim: int | None = None, keepdim: bool = False, *,  # noqa: 
 def _logical_reduce(op: str, fn: Any, input: Any, dim: Any, keepdim: bool, axis: Any,
                     keepdims: bool | None) -> Tensor:
     x = _t(input)
-    d = pick_dim(op, dim, axis)
+    d = pick_axis(op, axis, dim)
     keep = pick_keepdim(op, keepdim, keepdims)
     if d is not None and not isinstance(d, tuple):
         d = check_axis(op, d, x.ndim) if x.ndim else None

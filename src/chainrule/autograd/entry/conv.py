@@ -1,4 +1,6 @@
-"""Convolution, pooling and resampling as plain functions (``F.conv2d``, ``F.max_pool2d``, ...).
+"""Entry points of the convolution family: convolution, pooling and resampling as plain
+functions (``F.conv2d``, ``F.max_pool2d``, ...; the ops are in ``ops/conv.py`` and
+``ops/pool.py``), and the argument helpers ``pair`` and ``_padding`` the conv layers share.
 
 Names, arguments and defaults follow ``torch.nn.functional``; images are
 (N, C, H, W) and sequences (N, C, L). ``chainrule.functional`` re-exports all of them.
@@ -8,14 +10,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 
 from chainrule import random as _random
+from chainrule.autograd.entry.args import as_floating as _f
 from chainrule.autograd.ops import conv as _conv
 from chainrule.autograd.ops import pool as _pool
-from chainrule.autograd.tensor import _FLOAT_KINDS, Tensor, _floating
+from chainrule.autograd.tensor import Tensor
 
 __all__ = [
     "adaptive_avg_pool2d", "avg_pool2d", "conv1d", "conv2d", "conv_transpose2d", "dropout2d",
@@ -23,11 +25,6 @@ __all__ = [
 ]
 
 IntPair = int | Sequence[int]
-
-
-def _f(x: Any) -> Tensor:
-    x = x if isinstance(x, Tensor) else Tensor(x)
-    return x if x.data.dtype.kind in _FLOAT_KINDS else _floating(x)
 
 
 def _param(x: Tensor | None, like: Tensor) -> Tensor | None:

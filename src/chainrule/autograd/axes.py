@@ -1,4 +1,5 @@
-"""torch's ``dim=`` and NumPy's ``axis=`` as one argument, for the ops of this folder."""
+"""torch's ``dim=`` and NumPy's ``axis=`` as one argument, for the Tensor methods and the
+entry points alike (imports nothing of chainrule, so ``tensor_methods`` can use it)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,16 @@ import operator
 from typing import Any
 
 
-def pick_dim(op: str, dim: Any, axis: Any, default: Any = None) -> Any:
-    """The axis an op works on, named ``dim`` (torch) or ``axis`` (NumPy), not both."""
-    if dim is not None and axis is not None:
-        raise TypeError(f"{op}: give dim or axis, not both (got dim={dim!r}, axis={axis!r})")
-    if dim is None and axis is None:
-        return default
-    return axis if dim is None else dim
+def pick_axis(op: str, axis: Any, dim: Any, default: Any = None,
+              names: tuple[str, str] = ("axis", "dim")) -> Any:
+    """The axis an op works on, named ``axis`` (NumPy) or ``dim`` (torch), not both;
+    ``default`` when neither is given. ``names`` are the two keywords the error shows."""
+    if dim is None:
+        return default if axis is None else axis
+    if axis is not None:
+        raise TypeError(f"{op}: got both {names[0]}={axis!r} and {names[1]}={dim!r}; pass one "
+                        f"({names[1]} is torch's name for {names[0]})")
+    return dim
 
 
 def check_axis(op: str, axis: int, ndim: int) -> int:
