@@ -1,12 +1,15 @@
 """Loss functions as modules, each a thin wrapper over its ``chainrule.functional`` form.
 
 ``reduction`` is 'mean' (default), 'sum' or 'none', as in torch; it is checked
-when the module is built. Call as ``loss_fn(input, target)``.
+when the module is built. Call as ``loss_fn(input, target)``: every module's forward is
+``function(input, target, reduction=..., **options)``, its options being the attributes
+named in ``options``.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -16,11 +19,25 @@ from chainrule.autograd.tensor import Tensor
 from chainrule.nn.module import Module
 
 
+def _array(x: Any) -> np.ndarray | None:
+    """Class or positive weights as a plain array (None stays None)."""
+    return None if x is None else np.asarray(x.data if isinstance(x, Tensor) else x)
+
+
 class _Loss(Module):
+    function: ClassVar[Callable[..., Tensor]]  # the functional form
+    options: ClassVar[tuple[str, ...]] = ()  # attributes passed to it as keywords
+    more_reductions: ClassVar[tuple[str, ...]] = ()  # accepted besides mean, sum, none
+
     def __init__(self, reduction: str = "mean"):
         super().__init__()
-        check_reduction(reduction)
+        if reduction not in self.more_reductions:
+            check_reduction(reduction)
         self.reduction = reduction
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:  # noqa: A002
+        return type(self).function(input, target, reduction=self.reduction,
+                                   **{name: getattr(self, name) for name in self.options})
 
     def extra_repr(self) -> str:
         return f"reduction={self.reduction!r}" if self.reduction != "mean" else ""
@@ -29,15 +46,13 @@ class _Loss(Module):
 class MSELoss(_Loss):
     """Mean squared error: (input - target)^2, reduced. Defaults: reduction='mean'."""
 
-    def forward(self, input: Tensor, target: Any) -> Tensor:  # noqa: A002
-        return F.mse_loss(input, target, reduction=self.reduction)
+    function = F.mse_loss
 
 
 class L1Loss(_Loss):
     """Mean absolute error: |input - target|, reduced. Defaults: reduction='mean'."""
 
-    def forward(self, input: Tensor, target: Any) -> Tensor:  # noqa: A002
-        return F.l1_loss(input, target, reduction=self.reduction)
+    function = F.l1_loss
 
 
 class BCELoss(_Loss):
@@ -46,8 +61,7 @@ class BCELoss(_Loss):
     Prefer :class:`BCEWithLogitsLoss`, which is stable. Defaults: reduction='mean'.
     """
 
-    def forward(self, input: Tensor, target: Any) -> Tensor:  # noqa: A002
-        return F.binary_cross_entropy(input, target, reduction=self.reduction)
+    function = F.binary_cross_entropy
 
 
 class BCEWithLogitsLoss(_Loss):
@@ -59,41 +73,36 @@ class BCEWithLogitsLoss(_Loss):
             (one per class on the last axis). Defaults to None (1).
     """
 
+    function, options = F.binary_cross_entropy_with_logits, ("pos_weight",)
+
     def __init__(self, reduction: str = "mean", pos_weight: Any = None):
         super().__init__(reduction)
-        self.pos_weight = None if pos_weight is None else np.asarray(
-            pos_weight.data if isinstance(pos_weight, Tensor) else pos_weight)
-
-    def forward(self, input: Tensor, target: Any) -> Tensor:  # noqa: A002
-        return F.binary_cross_entropy_with_logits(input, target, reduction=self.reduction,
-                                                  pos_weight=self.pos_weight)
+        self.pos_weight = _array(pos_weight)
 
 
 class HuberLoss(_Loss):
     """0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta). Defaults: reduction='mean',
     delta=1.0."""
 
+    function, options = F.huber_loss, ("delta",)
+
     def __init__(self, reduction: str = "mean", delta: float = 1.0):
         super().__init__(reduction)
         self.delta = delta
-
-    def forward(self, input: Tensor, target: Any) -> Tensor:  # noqa: A002
-        return F.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
 
 
 class SmoothL1Loss(_Loss):
     """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta. Defaults: reduction='mean',
     beta=1.0."""
 
+    function, options = F.smooth_l1_loss, ("beta",)
+
     def __init__(self, reduction: str = "mean", beta: float = 1.0):
         super().__init__(reduction)
         self.beta = beta
 
-    def forward(self, input: Tensor, target: Any) -> Tensor:  # noqa: A002
-        return F.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
 
-
-class KLDivLoss(Module):
+class KLDivLoss(_Loss):
     """KL divergence target (log target - input) of log-probabilities, as torch.
 
     Args:
@@ -102,19 +111,12 @@ class KLDivLoss(Module):
         log_target: targets are log-probabilities. Defaults to False.
     """
 
+    function, options = F.kl_div, ("log_target",)
+    more_reductions = ("batchmean",)
+
     def __init__(self, reduction: str = "mean", log_target: bool = False):
-        super().__init__()
-        if reduction != "batchmean":
-            check_reduction(reduction)
-        self.reduction, self.log_target = reduction, log_target
-
-    def forward(self, input: Tensor, target: Any) -> Tensor:  # noqa: A002
-        return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
-
-
-def _class_weights(weight: Any) -> np.ndarray | None:
-    return None if weight is None else np.asarray(
-        weight.data if isinstance(weight, Tensor) else weight)
+        super().__init__(reduction)
+        self.log_target = log_target
 
 
 class CrossEntropyLoss(_Loss):
@@ -128,18 +130,16 @@ class CrossEntropyLoss(_Loss):
             Defaults to 0.
     """
 
+    function, options = F.cross_entropy, ("weight", "ignore_index", "label_smoothing")
+
     def __init__(self, weight: Any = None, *, ignore_index: int = -100, reduction: str = "mean",
                  label_smoothing: float = 0.0):
         super().__init__(reduction)
         if not 0.0 <= label_smoothing <= 1.0:
             raise ValueError(f"CrossEntropyLoss: label_smoothing must be in [0, 1], got "
                              f"{label_smoothing}")
-        self.weight = _class_weights(weight)
+        self.weight = _array(weight)
         self.label_smoothing, self.ignore_index = label_smoothing, ignore_index
-
-    def forward(self, input: Tensor, target: Any) -> Tensor:  # noqa: A002
-        return F.cross_entropy(input, target, self.weight, ignore_index=self.ignore_index,
-                               reduction=self.reduction, label_smoothing=self.label_smoothing)
 
     def extra_repr(self) -> str:
         parts = [super().extra_repr()]
@@ -157,10 +157,8 @@ class NLLLoss(_Loss):
         reduction: 'mean', 'sum' or 'none'. Defaults to 'mean'.
     """
 
+    function, options = F.nll_loss, ("weight", "ignore_index")
+
     def __init__(self, weight: Any = None, *, ignore_index: int = -100, reduction: str = "mean"):
         super().__init__(reduction)
-        self.weight, self.ignore_index = _class_weights(weight), ignore_index
-
-    def forward(self, input: Tensor, target: Any) -> Tensor:  # noqa: A002
-        return F.nll_loss(input, target, self.weight, ignore_index=self.ignore_index,
-                          reduction=self.reduction)
+        self.weight, self.ignore_index = _array(weight), ignore_index

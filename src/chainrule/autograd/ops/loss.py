@@ -59,22 +59,33 @@ class _Loss(Function):
         return total / t.dtype.type(self.count) if self.count else total * np.nan
 
 
-class MSE(_Loss):
-    """(a - b)^2."""
+class _Difference(_Loss):
+    """A loss of d = a - b: its derivative in a is ``slope`` (scaled), in b minus that."""
+
+    def slope(self, scale: np.ndarray) -> np.ndarray:
+        """``scale`` times the derivative of each per-element loss in a."""
+        raise NotImplementedError
+
+    def backward(self, g: np.ndarray) -> tuple:
+        ga = self.slope(self.upstream(g))
+        return ga, (-ga if self.needs_input_grad[1] else None)
+
+    def jvp(self, ta: np.ndarray, tb: np.ndarray) -> np.ndarray:
+        return self.reduce_tangent(self.slope(ta - tb))
+
+
+class MSE(_Difference):
+    """(a - b)^2; the derivative is 2 (a - b)."""
 
     def forward(self, a: np.ndarray, b: np.ndarray, reduction: str = "mean") -> np.ndarray:
         self.diff = a - b
         return self.reduce(self.diff * self.diff, reduction)
 
-    def backward(self, g: np.ndarray) -> tuple:
-        ga = 2 * self.upstream(g) * self.diff
-        return ga, (-ga if self.needs_input_grad[1] else None)
-
-    def jvp(self, ta: np.ndarray, tb: np.ndarray) -> np.ndarray:
-        return self.reduce_tangent(2 * self.diff * (ta - tb))
+    def slope(self, scale: np.ndarray) -> np.ndarray:
+        return 2 * scale * self.diff
 
 
-class L1(_Loss):
+class L1(_Difference):
     """|a - b|; the gradient is sign(a - b)."""
 
     def forward(self, a: np.ndarray, b: np.ndarray, reduction: str = "mean") -> np.ndarray:
@@ -82,15 +93,11 @@ class L1(_Loss):
         self.sign = np.sign(diff)
         return self.reduce(np.abs(diff), reduction)
 
-    def backward(self, g: np.ndarray) -> tuple:
-        ga = self.upstream(g) * self.sign
-        return ga, (-ga if self.needs_input_grad[1] else None)
-
-    def jvp(self, ta: np.ndarray, tb: np.ndarray) -> np.ndarray:
-        return self.reduce_tangent(self.sign * (ta - tb))
+    def slope(self, scale: np.ndarray) -> np.ndarray:
+        return scale * self.sign
 
 
-class Huber(_Loss):
+class Huber(_Difference):
     """scale * huber_delta(a - b): 0.5 d^2 for |d| < delta, else delta (|d| - 0.5 delta).
 
     scale=1 is torch's ``huber_loss``; delta=beta, scale=1/beta its ``smooth_l1_loss``.
@@ -103,15 +110,11 @@ class Huber(_Loss):
         delta_, scale_ = d.dtype.type(delta), d.dtype.type(scale)
         ad = np.abs(d)
         losses = np.where(ad < delta_, d * d * d.dtype.type(0.5), delta_ * (ad - delta_ / 2))
-        self.slope = np.clip(d, -delta_, delta_) * scale_
+        self.clipped = np.clip(d, -delta_, delta_) * scale_
         return self.reduce(losses * scale_, reduction)
 
-    def backward(self, g: np.ndarray) -> tuple:
-        ga = self.upstream(g) * self.slope
-        return ga, (-ga if self.needs_input_grad[1] else None)
-
-    def jvp(self, ta: np.ndarray, tb: np.ndarray) -> np.ndarray:
-        return self.reduce_tangent(self.slope * (ta - tb))
+    def slope(self, scale: np.ndarray) -> np.ndarray:
+        return scale * self.clipped
 
 
 class BinaryCrossEntropy(_Loss):
