@@ -133,3 +133,25 @@ def test_bad_parameters_are_named_at_fit(params, message):
     X, y = np.zeros((4, 2)), np.array([0, 1, 0, 1])
     with pytest.raises(ValueError, match=message):
         MLPClassifier(**params).fit(X, y)
+
+
+def test_small_fits_run_with_one_blas_thread_and_large_ones_as_configured(monkeypatch):
+    from threadpoolctl import threadpool_info
+
+    import chainrule.sklearn as sk
+
+    seen = []
+
+    def fit(self, *args, **kwargs):
+        seen.append(max(p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"))
+        raise StopIteration  # the thread count during fit is all this test needs
+
+    monkeypatch.setattr(sk.Trainer, "fit", fit)
+    before = [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+    x, y = np.random.default_rng(0).normal(size=(40, 5)), np.arange(40) % 2
+    for sizes in [(8,), (4096,)]:
+        monkeypatch.setattr(sk, "SMALL_FIT_GEMM", 40 * 5 * 8 + 1)  # (8,): small; (4096,): not
+        with pytest.raises(StopIteration):
+            MLPClassifier(sizes, batch_size=40, epochs=1).fit(x, y)
+    assert seen == [1, max(before)]
+    assert [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"] == before
