@@ -52,3 +52,30 @@ def test_bad_arguments():
         bootstrap(est, np.zeros((2, 2)), X=np.zeros((4, 2)), y=np.zeros(4), level=95)
     with pytest.raises(ValueError, match="training data X and y"):
         bootstrap(est, np.zeros((2, 2)))
+
+
+class _BlasThreads:
+    """Replicates whose 'prediction' is the BLAS thread count the refit ran with."""
+
+    labels, stratified = np.arange(6) % 2, True
+
+    def refit(self, rows, seed, x_eval, target):
+        from threadpoolctl import threadpool_info
+
+        threads = max(p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas")
+        return np.full(len(x_eval), float(threads))
+
+
+def test_replicates_refit_with_the_cores_shared_among_the_workers():
+    import os
+
+    result = bootstrap(_BlasThreads(), np.zeros((2, 1)), B=2, workers=2)
+    assert np.all(result.predictions == max(1, (os.cpu_count() or 1) // 2))
+
+
+def test_a_run_config_is_bootstrapped_through_its_replicates(tmp_path):
+    from chainrule.config import validate
+
+    config = validate({"model": {"layers": [{"type": "linear", "out_features": 2}]}})
+    with pytest.raises(ValueError, match="ConfigReplicates.of"):
+        bootstrap(config, np.zeros((2, 64)))

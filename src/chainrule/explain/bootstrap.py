@@ -8,16 +8,19 @@ evaluation rows. The ``level`` interval of each prediction is the ((1 - level) /
 
 The B refits run in ``workers`` worker processes (started by a fork server that imported
 chainrule and scikit-learn once, so no BLAS thread pool of this process is forked), each
-limited to ``blas_threads`` BLAS threads (threadpoolctl) so the workers do not oversubscribe
-the cores. The resamples and per-replicate seeds are drawn up front from
-``seed``: the result does not depend on the number of workers.
+limited to ``blas_threads`` BLAS threads (threadpoolctl; by default the cores shared out,
+``cpu_count // workers``) so the workers do not oversubscribe the cores. The resamples and
+per-replicate seeds are drawn up front from ``seed``: the result does not depend on the
+number of workers.
 
 What is refitted is either a scikit-learn style estimator (``chainrule.sklearn`` estimators,
 a Pipeline, any estimator with ``fit``/``predict``; cloned for each replicate, every
 ``random_state`` parameter, a Pipeline's steps' too, set per replicate) with training data
-``X``, ``y``; or a run config (a ``RunConfig``, or the path of a TOML file), whose training
-split is resampled and trained as the run would be (its preprocessing is fitted once on the
-whole training split).
+``X``, ``y``; or replicates: a picklable object with ``labels`` (what is resampled),
+``stratified`` (resample within each class) and ``refit(rows, seed, x_eval, target) ->
+predictions``. A run config's replicates are
+``chainrule.runs.replicates.ConfigReplicates.of(config)``: its training split is resampled
+and trained as the run would be (``explain`` is below ``runs`` and never reads configs).
 """
 
 from __future__ import annotations
@@ -81,12 +84,10 @@ def _refit_estimator(job: tuple) -> np.ndarray:
     return positive_proba(model, X_eval, target)
 
 
-def _refit_config(job: tuple) -> np.ndarray:
-    """One replicate of a run config: train on resampled training rows, predict X_eval."""
-    from chainrule.runs.explain import fit_replicate
-
-    config, rows, seed, X_eval, target = job
-    return fit_replicate(config, rows, seed, X_eval, target)
+def _refit_replicate(job: tuple) -> np.ndarray:
+    """One replicate of a replicates object (a run config's): ``refit`` on resampled rows."""
+    replicates, rows, seed, X_eval, target = job
+    return replicates.refit(rows, seed, X_eval, target)
 
 
 def _limit_blas(threads: int) -> None:
@@ -109,42 +110,48 @@ def _run(function: Any, jobs: list[tuple], workers: int, blas_threads: int) -> l
 
 
 def bootstrap(config_or_estimator: Any, X_eval: Any, *, X: Any = None, y: Any = None,
-              B: int = 50, workers: int | None = None, blas_threads: int = 1,
+              B: int = 50, workers: int | None = None, blas_threads: int | None = None,
               level: float = 0.95, target: int | None = None, seed: int = 0
               ) -> BootstrapResult:
     """Percentile intervals of every prediction on ``X_eval`` from ``B`` refitted models.
 
     Args:
-        config_or_estimator: an unfitted estimator (with ``X`` and ``y``), or a run config
-            (``RunConfig`` or TOML path) whose training split is resampled.
+        config_or_estimator: an unfitted estimator (with ``X`` and ``y``), or replicates
+            such as a run config's (``ConfigReplicates.of(config)``, see above).
         X_eval: rows to predict, (n_eval, n_features) (raw features for a config).
         X, y: training data for an estimator.
         B: number of bootstrap replicates. Defaults to ``50``.
         workers: worker processes; ``None`` uses ``min(B, os.cpu_count())``, ``1`` runs in
             this process.
-        blas_threads: BLAS threads per worker. Defaults to ``1``.
+        blas_threads: BLAS threads per worker. Defaults to ``cpu_count // workers`` (at
+            least 1), so the workers together use the cores once.
         level: interval coverage. Defaults to ``0.95``.
         target: class whose probability is predicted (classifiers). Defaults to the last.
         seed: seed of the resamples and of each replicate's model. Defaults to ``0``.
 
     Raises:
-        ValueError: B < 2, a level outside (0, 1), an estimator without ``X``/``y``.
+        ValueError: B < 2, a level outside (0, 1), an estimator without ``X``/``y``, a run
+            config given as such.
     """
     if B < 2:
         raise ValueError(f"bootstrap needs B >= 2 replicates, got {B}")
     if not 0 < level < 1:
         raise ValueError(f"level must be in (0, 1), got {level}")
-    workers = min(B, os.cpu_count() or 1) if workers is None else max(1, int(workers))
+    cores = os.cpu_count() or 1
+    workers = min(B, cores) if workers is None else max(1, int(workers))
+    blas_threads = max(1, cores // workers) if blas_threads is None else int(blas_threads)
     rng = np.random.default_rng(seed)
     seeds = rng.integers(2**31 - 1, size=B)
     x_eval = np.asarray(X_eval, dtype=np.float64)
     if isinstance(config_or_estimator, (str, Path)) or hasattr(config_or_estimator, "train"):
-        from chainrule.runs.explain import training_labels
-
-        config, labels, classify = training_labels(config_or_estimator)
-        rows = resample_indices(labels, len(labels), B, rng, classify)
-        jobs = [(config, rows[b], int(seeds[b]), x_eval, target) for b in range(B)]
-        predictions = _run(_refit_config, jobs, workers, blas_threads)
+        raise ValueError("bootstrap of a run config: pass its replicates, "
+                         "chainrule.runs.replicates.ConfigReplicates.of(config)")
+    if hasattr(config_or_estimator, "refit"):
+        replicates = config_or_estimator
+        rows = resample_indices(replicates.labels, len(replicates.labels), B, rng,
+                                replicates.stratified)
+        jobs = [(replicates, rows[b], int(seeds[b]), x_eval, target) for b in range(B)]
+        predictions = _run(_refit_replicate, jobs, workers, blas_threads)
     else:
         if X is None or y is None:
             raise ValueError("bootstrap of an estimator needs its training data X and y")

@@ -47,10 +47,9 @@ from typing import Any
 import numpy as np
 
 from chainrule import explain, io
-from chainrule.config.build import build_data, initialise
-from chainrule.data import ArrayDataset
+from chainrule.config.build import build_data
 from chainrule.data.tabular import TabularSchema
-from chainrule.runs.setup import setup
+from chainrule.runs.replicates import ConfigReplicates
 from chainrule.runs.train import LoadedRun, load_run
 from chainrule.viz import explain as viz_explain
 from chainrule.viz.save import save_figure
@@ -197,7 +196,8 @@ def _bootstrap(s: _Subject, B: int, workers: int | None, column: int | None, see
     rows = s.x[:BOOTSTRAP_ROWS]
     shape = (len(along),) + tuple(s.loaded.raw_shape)
     x_eval = np.concatenate([along, rows]).reshape((len(along) + len(rows),) + shape[1:])
-    result = explain.bootstrap(s.loaded.config, x_eval.reshape(len(x_eval), -1), B=B,
+    result = explain.bootstrap(ConfigReplicates.of(s.loaded.config),
+                               x_eval.reshape(len(x_eval), -1), B=B,
                                workers=workers, seed=seed)
     n = len(grid)
     band = {k: getattr(result, k)[:n].tolist() for k in ("mean", "lower", "upper")}
@@ -312,45 +312,3 @@ def _finite(value: Any) -> Any:
     if isinstance(value, np.integer):
         return int(value)
     return value
-
-
-# ------------------------------------------------------------ bootstrap of a config
-def training_labels(config: Any) -> tuple[Any, np.ndarray, bool]:
-    """``(config as JSON values, training labels, classification?)`` of a RunConfig or TOML
-    path: what :func:`chainrule.explain.bootstrap` resamples."""
-    from chainrule.config.loading import load_config
-    from chainrule.config.schema import RunConfig
-
-    if not isinstance(config, RunConfig):
-        config = load_config(config)
-    train = build_data(config.data, config.train.seed).train
-    # Plain JSON values cross to the worker processes (the layer models are made at run time
-    # from the registry and do not pickle).
-    return config.model_dump(mode="json"), train.y, train.y.dtype.kind != "f"
-
-
-def fit_replicate(config: Any, rows: np.ndarray, seed: int, x_eval: np.ndarray,
-                  target: int | None) -> np.ndarray:
-    """One bootstrap replicate: the run's setup, fresh initial weights from ``seed``, training
-    on the training split's ``rows``, predictions (P(class ``target``)) for raw ``x_eval``."""
-    import chainrule as cr
-    from chainrule.config.schema import RunConfig
-    from chainrule.explain.model import positive_proba
-
-    config = RunConfig.model_validate(config)
-    s = setup(config)
-    cr.manual_seed(seed)
-    for module in s.model.modules():
-        if hasattr(module, "reset_parameters"):
-            module.reset_parameters()
-    initialise(s.model, config.model.init, s.splits.train.x[:256])
-    train = s.splits.train
-    s.trainer.fit(ArrayDataset(train.x[rows], train.y[rows]), val=s.splits.val,
-                  epochs=config.train.epochs, batch_size=config.train.batch_size or None,
-                  seed=seed, transform=s.augment, verbose=False)
-    task = "regression" if s.splits.regression else "classification"
-    estimator = explain.as_estimator(s.model, task, s.preprocess,
-                                     n_classes=s.info["out_features"] if task ==
-                                     "classification" else None)
-    x = x_eval.reshape((len(x_eval),) + tuple(s.info.get("raw_shape", s.info["input_shape"])))
-    return positive_proba(estimator, x.reshape(len(x), -1) if x.ndim > 2 else x, target)
