@@ -6,17 +6,9 @@ import numpy as np
 import pytest
 
 import chainrule as cr
-from chainrule.data import (
-    ArrayDataset,
-    circles,
-    function_regression,
-    random_labels,
-    spirals,
-    two_moons,
-    xor,
-)
+from chainrule import data
 
-MAKERS = [xor, two_moons, circles, spirals, function_regression]
+MAKERS = [data.xor, data.two_moons, data.circles, data.spirals, data.function_regression]
 
 
 @pytest.mark.parametrize("make", MAKERS)
@@ -33,28 +25,28 @@ def test_seeded_dtypes_and_sizes(make):
 
 
 def test_xor_labels_at_zero_noise():
-    ds = xor(n=100, noise=0.0, generator=0)
+    ds = data.xor(n=100, noise=0.0, generator=0)
     assert set(map(tuple, ds.x.tolist())) == {(0, 0), (0, 1), (1, 0), (1, 1)}
     np.testing.assert_array_equal(ds.y, ds.x[:, 0] != ds.x[:, 1])
     assert np.bincount(ds.y).tolist() == [50, 50]
 
 
 def test_two_moons_and_circles_geometry():
-    moons = two_moons(n=201, noise=0.0, generator=0)
+    moons = data.two_moons(n=201, noise=0.0, generator=0)
     upper, lower = moons.x[moons.y == 0], moons.x[moons.y == 1]
     assert len(upper) == 101 and len(lower) == 100
     np.testing.assert_allclose(np.hypot(*upper.T), 1, atol=1e-6)
     assert (upper[:, 1] >= 0).all()
     np.testing.assert_allclose(np.hypot(lower[:, 0] - 1, lower[:, 1] - 0.5), 1, atol=1e-6)
     assert (lower[:, 1] <= 0.5).all()
-    rings = circles(n=100, noise=0.0, factor=0.3, generator=0)
+    rings = data.circles(n=100, noise=0.0, factor=0.3, generator=0)
     radius = np.hypot(*rings.x.T)
     np.testing.assert_allclose(radius[rings.y == 0], 1, atol=1e-6)
     np.testing.assert_allclose(radius[rings.y == 1], 0.3, atol=1e-6)
 
 
 def test_spirals_arms():
-    ds = spirals(n=301, classes=3, noise=0.0, generator=0)
+    ds = data.spirals(n=301, classes=3, noise=0.0, generator=0)
     assert np.bincount(ds.y).tolist() == [101, 100, 100] and ds.num_classes == 3
     r = np.hypot(*ds.x.T)
     assert r.min() == 0 and np.isclose(r.max(), 1)
@@ -64,40 +56,40 @@ def test_spirals_arms():
 
 
 def test_function_regression():
-    ds = function_regression(np.cos, n=50, low=-1, high=2, noise=0.0, generator=0)
+    ds = data.function_regression(np.cos, n=50, low=-1, high=2, noise=0.0, generator=0)
     assert ds.x.shape == ds.y.shape == (50, 1) and ds.y.dtype == np.float32
     assert (np.diff(ds.x[:, 0]) >= 0).all() and ds.x.min() >= -1 and ds.x.max() <= 2
     np.testing.assert_allclose(ds.y, np.cos(ds.x), atol=1e-6)
-    noisy = function_regression(n=5000, noise=0.2, generator=0)
+    noisy = data.function_regression(n=5000, noise=0.2, generator=0)
     assert abs((noisy.y - np.sin(noisy.x)).std() - 0.2) < 0.01
 
 
 def test_random_labels():
-    base = ArrayDataset(np.zeros((3000, 2), np.float32), np.arange(3000) % 4, name="b",
+    base = data.ArrayDataset(np.zeros((3000, 2), np.float32), np.arange(3000) % 4, name="b",
                         classes=list("abcd"))
-    shuffled = random_labels(base, generator=0)
+    shuffled = data.random_labels(base, generator=0)
     assert shuffled.x is base.x and shuffled.classes == base.classes
     counts = np.bincount(shuffled.y, minlength=4)
     assert len(counts) == 4 and counts.min() > 650
     assert (shuffled.y == base.y).mean() < 0.35
-    wider = random_labels(base, num_classes=7, generator=0)
+    wider = data.random_labels(base, num_classes=7, generator=0)
     assert wider.y.max() == 6 and wider.classes is None and wider.name == "b-random-labels"
-    np.testing.assert_array_equal(random_labels(base, generator=5).y,
-                                  random_labels(base, generator=5).y)
+    np.testing.assert_array_equal(data.random_labels(base, generator=5).y,
+                                  data.random_labels(base, generator=5).y)
 
 
 def test_errors():
     with pytest.raises(ValueError, match="n must be an integer"):
-        xor(n=0)
+        data.xor(n=0)
     with pytest.raises(ValueError, match="noise"):
-        two_moons(noise=-1)
+        data.two_moons(noise=-1)
     with pytest.raises(ValueError, match="factor"):
-        circles(factor=1.5)
+        data.circles(factor=1.5)
     with pytest.raises(ValueError, match="classes"):
-        spirals(classes=1)
+        data.spirals(classes=1)
     with pytest.raises(ValueError, match="low < high"):
-        function_regression(low=1, high=0)
+        data.function_regression(low=1, high=0)
     with pytest.raises(ValueError, match="same shape"):
-        function_regression(fn=lambda x: x.sum())
+        data.function_regression(fn=lambda x: x.sum())
     with pytest.raises(ValueError, match="num_classes"):
-        random_labels(ArrayDataset(np.zeros((2, 1)), [0.5, 1.5]))
+        data.random_labels(data.ArrayDataset(np.zeros((2, 1)), [0.5, 1.5]))
