@@ -144,7 +144,24 @@ class BinaryCrossEntropy(_Loss):
         return self.reduce_tangent(dp * tp + (self.log_q - self.log_p) * ty)
 
 
-class BinaryCrossEntropyWithLogits(_Loss):
+class _Sloped(_Loss):
+    """A loss whose derivatives in both inputs, per element, come from ``_slopes()``."""
+
+    def _slopes(self) -> tuple[np.ndarray, np.ndarray]:
+        """(dl/dx, dl/dy) of each per-element loss."""
+        raise NotImplementedError
+
+    def backward(self, g: np.ndarray) -> tuple:
+        up = self.upstream(g)
+        dx, dy = self._slopes()
+        return up * dx, (up * dy if self.needs_input_grad[1] else None)
+
+    def jvp(self, tx: np.ndarray, ty: np.ndarray) -> np.ndarray:
+        dx, dy = self._slopes()
+        return self.reduce_tangent(dx * tx + dy * ty)
+
+
+class BinaryCrossEntropyWithLogits(_Sloped):
     """BCE on logits x with positive weight w: w y softplus(-x) + (1 - y) softplus(x).
 
     Written as (1 - y) x + (1 + (w - 1) y) (log(1 + e^-|x|) + max(-x, 0)), finite
@@ -174,17 +191,8 @@ class BinaryCrossEntropyWithLogits(_Loss):
         # log(1 + e^x) = softplus(-x) + x
         return sig * (1 + (w - 1) * y) - w * y, w * self.softplus_neg - (self.softplus_neg + x)
 
-    def backward(self, g: np.ndarray) -> tuple:
-        up = self.upstream(g)
-        dx, dy = self._slopes()
-        return up * dx, (up * dy if self.needs_input_grad[1] else None)
 
-    def jvp(self, tx: np.ndarray, ty: np.ndarray) -> np.ndarray:
-        dx, dy = self._slopes()
-        return self.reduce_tangent(dx * tx + dy * ty)
-
-
-class KLDiv(_Loss):
+class KLDiv(_Sloped):
     """KL divergence of log-probabilities x from targets: y (log y - x), 0 where y = 0.
 
     With ``log_target`` the targets are log-probabilities t: e^t (t - x).
@@ -210,12 +218,3 @@ class KLDiv(_Loss):
         if self.log_target:
             return -self.p, self.p * (self.y - self.x + 1)
         return -self.y, np.where(self.y > 0, self.log_y - self.x + 1, 0).astype(self.x.dtype)
-
-    def backward(self, g: np.ndarray) -> tuple:
-        up = self.upstream(g)
-        dx, dy = self._slopes()
-        return up * dx, (up * dy if self.needs_input_grad[1] else None)
-
-    def jvp(self, tx: np.ndarray, ty: np.ndarray) -> np.ndarray:
-        dx, dy = self._slopes()
-        return self.reduce_tangent(dx * tx + dy * ty)
