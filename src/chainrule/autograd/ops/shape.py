@@ -10,7 +10,20 @@ from chainrule.autograd.function import Function
 from chainrule.autograd.ops.reduce import normalize_axes
 
 
-class Reshape(Function):
+class _NewShape(Function):
+    """An op that only changes the shape (forward sets ``in_shape`` and ``out_shape``)."""
+
+    in_shape: tuple[int, ...]
+    out_shape: tuple[int, ...]
+
+    def backward(self, g: np.ndarray) -> np.ndarray:
+        return g.reshape(self.in_shape)
+
+    def jvp(self, ta: np.ndarray) -> np.ndarray:
+        return ta.reshape(self.out_shape)
+
+
+class Reshape(_NewShape):
     """View with a new shape (one -1 allowed); backward reshapes back."""
 
     def forward(self, a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -22,12 +35,6 @@ class Reshape(Function):
                              f"({a.size} elements) into shape {tuple(shape)}") from None
         self.out_shape = out.shape
         return out
-
-    def backward(self, g: np.ndarray) -> np.ndarray:
-        return g.reshape(self.in_shape)
-
-    def jvp(self, ta: np.ndarray) -> np.ndarray:
-        return ta.reshape(self.out_shape)
 
 
 class Transpose(Function):
@@ -76,7 +83,7 @@ class BroadcastTo(Function):
         return np.broadcast_to(ta, self.shape)
 
 
-class Squeeze(Function):
+class Squeeze(_NewShape):
     """Drop size-1 axes (all of them, or those named; axis 0 or -1 of a 0-d tensor is a no-op)."""
 
     def forward(self, a: np.ndarray, axis: int | tuple[int, ...] | None = None) -> np.ndarray:
@@ -90,12 +97,6 @@ class Squeeze(Function):
         out = np.squeeze(a, axis=axis)
         self.out_shape = out.shape
         return out
-
-    def backward(self, g: np.ndarray) -> np.ndarray:
-        return g.reshape(self.in_shape)
-
-    def jvp(self, ta: np.ndarray) -> np.ndarray:
-        return ta.reshape(self.out_shape)
 
 
 class Unsqueeze(Function):
