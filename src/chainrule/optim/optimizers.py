@@ -15,18 +15,9 @@ import numpy as np
 
 from chainrule.autograd.flat import FlatBuffer
 from chainrule.optim import kernels
+from chainrule.optim import transforms as tx
 from chainrule.optim.base import GradientTransformation, State, chain
 from chainrule.optim.optimizer import Optimizer, ParamsLike, check_number
-from chainrule.optim.transforms import (
-    adam_bias_corrections,
-    add_decayed_weights,
-    scale,
-    scale_by_adagrad,
-    scale_by_adam,
-    scale_by_learning_rate,
-    scale_by_rms,
-    trace,
-)
 
 _f32 = np.float32
 _NO_BUFFER = np.zeros(0, dtype=np.float32)
@@ -96,10 +87,10 @@ class SGD(Optimizer):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
 
     def _transform(self, group: dict[str, Any]) -> GradientTransformation:
-        momentum = [trace(group["momentum"], nesterov=group["nesterov"],
+        momentum = [tx.trace(group["momentum"], nesterov=group["nesterov"],
                           dampening=group["dampening"])] if group["momentum"] != 0 else []
-        return chain(scale(_sign(group)), add_decayed_weights(group["weight_decay"]),
-                     *momentum, scale_by_learning_rate(group["lr"]))
+        return chain(tx.scale(_sign(group)), tx.add_decayed_weights(group["weight_decay"]),
+                     *momentum, tx.scale_by_learning_rate(group["lr"]))
 
     def _fused_update(self, group: dict[str, Any], flat: FlatBuffer, state: State) -> State:
         has_momentum = group["momentum"] != 0
@@ -165,16 +156,16 @@ class Adam(Optimizer):
     def _transform(self, group: dict[str, Any]) -> GradientTransformation:
         b1, b2 = group["betas"]
         coupled, decoupled = self._decays(group)
-        return chain(scale(_sign(group)), add_decayed_weights(coupled),
-                     scale_by_adam(b1, b2, group["eps"], group["amsgrad"]),
-                     add_decayed_weights(decoupled), scale_by_learning_rate(group["lr"]))
+        return chain(tx.scale(_sign(group)), tx.add_decayed_weights(coupled),
+                     tx.scale_by_adam(b1, b2, group["eps"], group["amsgrad"]),
+                     tx.add_decayed_weights(decoupled), tx.scale_by_learning_rate(group["lr"]))
 
     def _fused_update(self, group: dict[str, Any], flat: FlatBuffer, state: State) -> State:
         st = state[2]
         count = st.count + 1
         b1, b2 = group["betas"]
         coupled, decoupled = self._decays(group)
-        inv_bc1, inv_bc2_sqrt = adam_bias_corrections(b1, b2, count)
+        inv_bc1, inv_bc2_sqrt = tx.adam_bias_corrections(b1, b2, count)
         kernels.adam(flat.data, flat.grad, st.mu, st.nu, st.nu_max, _f32(_sign(group)),
                      _f32(coupled), _f32(decoupled), *_lerp_weights(1.0 - b1), _f32(b2),
                      _f32(1.0 - b2), inv_bc2_sqrt, _f32(group["eps"]), inv_bc1,
@@ -242,10 +233,10 @@ class RMSprop(Optimizer):
         _check_flag("maximize", group["maximize"])
 
     def _transform(self, group: dict[str, Any]) -> GradientTransformation:
-        return chain(scale(_sign(group)), add_decayed_weights(group["weight_decay"]),
-                     scale_by_rms(group["alpha"], group["eps"], group["centered"],
+        return chain(tx.scale(_sign(group)), tx.add_decayed_weights(group["weight_decay"]),
+                     tx.scale_by_rms(group["alpha"], group["eps"], group["centered"],
                                   group["momentum"]),
-                     scale_by_learning_rate(group["lr"]))
+                     tx.scale_by_learning_rate(group["lr"]))
 
     def _fused_update(self, group: dict[str, Any], flat: FlatBuffer, state: State) -> State:
         st = state[2]
@@ -300,9 +291,9 @@ class Adagrad(Optimizer):
 
     def _transform(self, group: dict[str, Any]) -> GradientTransformation:
         rate = partial(_adagrad_lr, group["lr"], group["lr_decay"])
-        return chain(scale(_sign(group)), add_decayed_weights(group["weight_decay"]),
-                     scale_by_adagrad(group["initial_accumulator_value"], group["eps"]),
-                     scale_by_learning_rate(rate))
+        return chain(tx.scale(_sign(group)), tx.add_decayed_weights(group["weight_decay"]),
+                     tx.scale_by_adagrad(group["initial_accumulator_value"], group["eps"]),
+                     tx.scale_by_learning_rate(rate))
 
     def _fused_update(self, group: dict[str, Any], flat: FlatBuffer, state: State) -> State:
         lr_state = state[3]
