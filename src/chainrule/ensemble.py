@@ -13,6 +13,8 @@ trained models (each with its own preprocessing). Members come from
 
 :class:`AveragedWeights` swaps Polyak or EMA averaged weights (``optim.Polyak``,
 ``optim.EMA``) into a model at the end of training.
+
+Layer: beside ``search``: imports ``train`` and ``optim``; never ``config`` or ``runs``.
 """
 
 from __future__ import annotations

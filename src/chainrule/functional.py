@@ -1,6 +1,9 @@
 """The ops as plain functions: activations, softmax, linear, dropout and the losses.
 
 Names and arguments follow ``torch.nn.functional``; axes are ``axis=``.
+
+Layer: the entry points of ``autograd``'s op families gathered as ``F`` (the conv family
+in ``autograd/entry/conv.py``); imports ``autograd`` and ``random`` only.
 """
 
 from __future__ import annotations

@@ -20,6 +20,9 @@ put a ``StandardScaler`` in front, as with scikit-learn's MLP.
     >>> from chainrule.sklearn import MLPClassifier
     >>> clf = make_pipeline(StandardScaler(), MLPClassifier((32,), epochs=50, random_state=0))
     >>> # clf.fit(X, y).predict_proba(X_new)
+
+Layer: beside ``explain``: imports ``train``, ``data``, ``optim``, ``nn`` and ``explain``'s
+predict path; never ``config`` or ``runs``. scikit-learn loads with this module only.
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@ Deck 001's recipe: train on a rich source task, then either fine-tune the last
 layers on the small target task (:func:`transfer_weights`, then
 ``model.freeze(upto=...)``; optimizers skip frozen parameters), or use the network
 as a fixed feature extractor and fit a linear model or an SVM on :func:`features`.
+
+Layer: imports ``nn`` and ``autograd`` only.
 """
 
 from __future__ import annotations

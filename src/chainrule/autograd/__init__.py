@@ -1,4 +1,8 @@
-"""Reverse-mode automatic differentiation over NumPy arrays."""
+"""Reverse-mode automatic differentiation over NumPy arrays.
+
+Layer: the bottom. Imports NumPy and the utilities (``random``, ``jit``) only; ``ops/``
+import only ``Function``, NumPy and their kernels. Everything else builds on it.
+"""
 
 from chainrule.autograd.tensor import Tensor, tensor  # noqa: I001 -- first: ops need Tensor
 from chainrule.autograd.function import Function, enable_grad, is_grad_enabled, no_grad

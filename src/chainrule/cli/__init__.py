@@ -19,6 +19,8 @@ Errors: a user error (``ValueError``, which includes ``ConfigError`` and
 ``CheckpointError``, or ``OSError`` such as a missing file) prints one line
 ``chainrule <command>: <message>`` on stderr and exits with status 2; Ctrl-C
 exits with 130. Both are handled here once, for every command.
+
+Layer: the top. Imports only :mod:`chainrule.runs` (inside each command's ``run``).
 """
 
 from __future__ import annotations

@@ -34,6 +34,9 @@ union of variants is ``Annotated[A | B, Field(discriminator="name")]`` with
 table in ``config/build_<section>.py``). Adding a layer kind needs no edit here
 (register it in :mod:`chainrule.nn.registry`); adding a dataset is an entry in
 :data:`~chainrule.config.datasets.DATASETS`.
+
+Layer: below ``runs``, above ``data``, ``optim``, ``nn``, ``functional`` and ``autograd``,
+which it builds from; read only by ``runs`` (and by ``search``'s space of config keys).
 """
 
 from chainrule.config.loading import ConfigError, apply_override, load_config, to_toml, validate

@@ -6,6 +6,8 @@
     >>> xb, yb = next(iter(DataLoader(train, batch_size=32, shuffle=True, seed=0)))
     >>> tuple(xb.shape), yb.data.dtype
     ((32, 2), dtype('int64'))
+
+Layer: imports ``autograd`` and ``random`` only; ``train`` and above use it, ``nn`` never does.
 """
 
 from chainrule.data import augment, preprocess

@@ -15,6 +15,10 @@ train/val gap). ``chainrule diagnose CONFIG`` is the command-line door.
     >>> subject = dg.Subject(model, "cross_entropy", x, y, optimizer)  # doctest: +SKIP
     >>> report = dg.diagnose(subject)  # doctest: +SKIP
     >>> [(r.name, r.verdict) for r in report.results]  # doctest: +SKIP
+
+Layer: a library beside ``search`` and ``explain``: imports ``train``, ``optim``, ``nn``,
+``autograd`` and the services ``io`` and ``viz``; never ``config``, ``runs`` or ``cli``
+(``runs.diagnose`` runs it from a config).
 """
 
 from chainrule.diagnose.checks import CheckResult, Verdict, grade, grade_log, worst

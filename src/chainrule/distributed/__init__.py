@@ -9,6 +9,9 @@ every ``k`` steps (``local_sgd``). Outside ``mpiexec`` everything here is a worl
     shard.py     ShardedLoader: one global order, each rank its share of each batch
     parallel.py  DataParallel: broadcast at start, gradient or parameter averaging
     launch.py    mpiexec command, per-rank BLAS threads, a dead rank named in one line
+
+Layer: beside ``diagnose`` and ``search``: imports ``train``, ``data`` and ``random``;
+``runs`` and the CLI start it.
 """
 
 from chainrule.distributed.comm import World, launched_by_mpi, rank, world, world_size

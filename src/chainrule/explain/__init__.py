@@ -14,6 +14,10 @@ Every function takes a trained chainrule model (predictions through the one pred
 pass ``preprocess=`` for a run's fitted preprocessing) or any fitted scikit-learn estimator,
 including ``chainrule.sklearn.MLPClassifier``/``MLPRegressor``. scikit-learn is imported
 with this package, never by ``import chainrule``.
+
+Layer: beside ``diagnose`` and ``search``: imports ``train`` (the predict path) and
+``autograd``; never ``config`` or ``runs`` (a run config is bootstrapped through
+``chainrule.runs.replicates.ConfigReplicates``).
 """
 
 from chainrule.explain.bootstrap import BootstrapResult, bootstrap

@@ -3,6 +3,9 @@
 Everything written into a run folder goes through :func:`write_atomic` (temp
 file, fsync, rename, folder fsync) or :func:`write_json` (strict JSON on top of
 it, non-finite numbers as ``null``); checkpoints through :func:`save`.
+
+Layer: a service any package may use: imports ``autograd`` (tensors in and out) and, for
+``load_torch`` and ``export_onnx`` only, ``nn``'s layer classes.
 """
 
 from chainrule.io.atomic import remove_stale_temps, write_atomic

@@ -8,6 +8,9 @@ diagnose's statistics, the init schemes and the regularisers read it.
     >>> model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
     >>> model.num_parameters()
     58
+
+Layer: imports ``functional`` and ``autograd`` (and the services ``io``, ``random``);
+never ``optim``, ``data`` or ``train``.
 """
 
 from chainrule.nn import image_kinds, init, kinds, registry, regularize

@@ -17,6 +17,9 @@ full-batch scipy / Newton methods.
     >>> loss.backward(); opt.step(); sched.step(); opt.zero_grad()
     >>> round(opt.lr, 6)
     0.009998
+
+Layer: imports ``autograd`` (flat buffers) and ``jit``; ``plot_schedule`` uses ``viz``.
+Never ``data``, ``train`` or above.
 """
 
 from chainrule.optim.averaging import EMA, Polyak

@@ -30,6 +30,9 @@ config's ``[search]`` section describes (``chainrule search CONFIG`` does the sa
 The job itself (reading the config, starting workers, summarising) lives in
 :mod:`chainrule.runs.search`; ``run``, ``parse`` and ``SearchResult`` are loaded from
 there on first use. Nothing here imports Optuna until a search runs.
+
+Layer: beside ``diagnose`` and ``explain``: imports ``train`` and ``config`` (its space
+is made of config keys); the job itself is :mod:`chainrule.runs.search`.
 """
 
 from typing import Any

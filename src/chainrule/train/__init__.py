@@ -1,5 +1,9 @@
 """Training: one step (step.py), one predict path (predict.py), the Keras-style Trainer,
-its callbacks, history and metrics."""
+its callbacks, history and metrics.
+
+Layer: imports ``data``, ``optim``, ``functional``, ``autograd`` and the service ``io``;
+never ``diagnose``, ``config``, ``runs`` or the CLI (they use it).
+"""
 
 from chainrule.train import callbacks, metrics
 from chainrule.train.history import History
