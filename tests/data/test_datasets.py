@@ -81,7 +81,7 @@ def test_sklearn_sets():
 def test_digits_read_without_sklearn_equal_sklearns_loader():
     from sklearn.datasets import load_digits as sklearn_digits
 
-    bunch, ours = sklearn_digits(), load_digits()
+    bunch, ours = sklearn_digits(), data.load_digits()
     np.testing.assert_array_equal(ours.x * 16, bunch.images.astype(np.float32))
     np.testing.assert_array_equal(ours.y, bunch.target)
     assert list(ours.classes) == [str(c) for c in bunch.target_names]
