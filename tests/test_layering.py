@@ -34,6 +34,8 @@ KNOWN = {
     ("search", "runs"): "chainrule.search.run is a lazy alias of chainrule.runs.search.run",
     ("io", "nn"): "load_torch and export_onnx map nn layers (io/torch.py, io/onnx.py)",
     ("cli", "distributed"): "cli/train.py asks distributed.world() whether this rank prints",
+    ("explain", "runs"): "bootstrap(config, ...) refits a run config through "
+                         "runs.replicates, imported only when a config is passed",
 }
 
 

@@ -73,9 +73,14 @@ def test_replicates_refit_with_the_cores_shared_among_the_workers():
     assert np.all(result.predictions == max(1, (os.cpu_count() or 1) // 2))
 
 
-def test_a_run_config_is_bootstrapped_through_its_replicates(tmp_path):
+def test_a_run_config_is_bootstrapped_through_its_replicates():
     from chainrule.config import validate
+    from chainrule.runs.replicates import ConfigReplicates
 
-    config = validate({"model": {"layers": [{"type": "linear", "out_features": 2}]}})
-    with pytest.raises(ValueError, match="ConfigReplicates.of"):
-        bootstrap(config, np.zeros((2, 64)))
+    config = validate({"model": {"layers": [{"type": "linear", "out_features": 10}]},
+                       "train": {"epochs": 1}})
+    x_eval = np.random.default_rng(0).random((3, 64))
+    result = bootstrap(config, x_eval, B=2, workers=1)
+    assert result.predictions.shape == (2, 3) and np.all(np.isfinite(result.predictions))
+    again = bootstrap(ConfigReplicates.of(config), x_eval, B=2, workers=1)
+    np.testing.assert_array_equal(result.predictions, again.predictions)

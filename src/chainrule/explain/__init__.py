@@ -16,8 +16,8 @@ including ``chainrule.sklearn.MLPClassifier``/``MLPRegressor``. scikit-learn is 
 with this package, never by ``import chainrule``.
 
 Layer: beside ``diagnose`` and ``search``: imports ``train`` (the predict path) and
-``autograd``; never ``config`` or ``runs`` (a run config is bootstrapped through
-``chainrule.runs.replicates.ConfigReplicates``).
+``autograd``; never ``config`` or ``runs``, except that ``bootstrap`` handed a run config
+reaches ``chainrule.runs.replicates.ConfigReplicates`` (imported there and then).
 """
 
 from chainrule.explain.bootstrap import BootstrapResult, bootstrap

@@ -18,9 +18,11 @@ a Pipeline, any estimator with ``fit``/``predict``; cloned for each replicate, e
 ``random_state`` parameter, a Pipeline's steps' too, set per replicate) with training data
 ``X``, ``y``; or replicates: a picklable object with ``labels`` (what is resampled),
 ``stratified`` (resample within each class) and ``refit(rows, seed, x_eval, target) ->
-predictions``. A run config's replicates are
-``chainrule.runs.replicates.ConfigReplicates.of(config)``: its training split is resampled
-and trained as the run would be (``explain`` is below ``runs`` and never reads configs).
+predictions``; or a run config (a ``RunConfig`` or the path of a TOML config), whose
+replicates are ``chainrule.runs.replicates.ConfigReplicates.of(config)``: its training
+split is resampled and trained as the run would be. ``explain`` sits below ``runs``: it
+reaches that class only when it is handed a config (the one upward import, named in
+tests/test_layering.py).
 """
 
 from __future__ import annotations
@@ -116,8 +118,8 @@ def bootstrap(config_or_estimator: Any, X_eval: Any, *, X: Any = None, y: Any = 
     """Percentile intervals of every prediction on ``X_eval`` from ``B`` refitted models.
 
     Args:
-        config_or_estimator: an unfitted estimator (with ``X`` and ``y``), or replicates
-            such as a run config's (``ConfigReplicates.of(config)``, see above).
+        config_or_estimator: a run config (``RunConfig`` or TOML path), an unfitted
+            estimator (with ``X`` and ``y``), or replicates (see above).
         X_eval: rows to predict, (n_eval, n_features) (raw features for a config).
         X, y: training data for an estimator.
         B: number of bootstrap replicates. Defaults to ``50``.
@@ -130,8 +132,7 @@ def bootstrap(config_or_estimator: Any, X_eval: Any, *, X: Any = None, y: Any = 
         seed: seed of the resamples and of each replicate's model. Defaults to ``0``.
 
     Raises:
-        ValueError: B < 2, a level outside (0, 1), an estimator without ``X``/``y``, a run
-            config given as such.
+        ValueError: B < 2, a level outside (0, 1), an estimator without ``X``/``y``.
     """
     if B < 2:
         raise ValueError(f"bootstrap needs B >= 2 replicates, got {B}")
@@ -144,8 +145,9 @@ def bootstrap(config_or_estimator: Any, X_eval: Any, *, X: Any = None, y: Any = 
     seeds = rng.integers(2**31 - 1, size=B)
     x_eval = np.asarray(X_eval, dtype=np.float64)
     if isinstance(config_or_estimator, (str, Path)) or hasattr(config_or_estimator, "train"):
-        raise ValueError("bootstrap of a run config: pass its replicates, "
-                         "chainrule.runs.replicates.ConfigReplicates.of(config)")
+        from chainrule.runs.replicates import ConfigReplicates
+
+        config_or_estimator = ConfigReplicates.of(config_or_estimator)
     if hasattr(config_or_estimator, "refit"):
         replicates = config_or_estimator
         rows = resample_indices(replicates.labels, len(replicates.labels), B, rng,
