@@ -7,7 +7,8 @@ evaluation rows. The ``level`` interval of each prediction is the ((1 - level) /
 "uncertainty of the estimated curve", which shrinks as n grows.
 
 The B refits run in ``workers`` worker processes (started by a fork server that imported
-chainrule and scikit-learn once, so no BLAS thread pool of this process is forked), each
+chainrule and scikit-learn once and loaded training's compiled kernels, see
+:mod:`chainrule.explain.warm_workers`; no BLAS thread pool of this process is forked), each
 limited to ``blas_threads`` BLAS threads (threadpoolctl; by default the cores shared out,
 ``cpu_count // workers``) so the workers do not oversubscribe the cores. The resamples and
 per-replicate seeds are drawn up front from ``seed``: the result does not depend on the
@@ -105,7 +106,8 @@ def _run(function: Any, jobs: list[tuple], workers: int, blas_threads: int) -> l
     from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["chainrule.explain.bootstrap", "chainrule.sklearn"])
+    context.set_forkserver_preload(["chainrule.explain.bootstrap",
+                                    "chainrule.explain.warm_workers"])
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_limit_blas,
                              initargs=(blas_threads,)) as pool:
         return list(pool.map(function, jobs))
