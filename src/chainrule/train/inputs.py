@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from chainrule.autograd.convert import numeric_array
 from chainrule.autograd.function import no_grad
 from chainrule.autograd.tensor import Tensor
 
@@ -23,19 +24,15 @@ def check_inputs(x: Any, owner: str, dtype: Any = np.float32) -> np.ndarray:
     """``x`` as a numeric ndarray of ``dtype`` (samples first), or a clear error.
 
     Raises:
-        ValueError: ``x`` holds strings, objects or ragged rows (the message names its
-            dtype and shape), or has no sample axis.
+        ValueError: ``x`` holds strings, objects, complex numbers or ragged rows (the
+            message names its dtype, shape and an example value), or has no sample axis.
     """
     if isinstance(x, Tensor):
         x = x.data
     try:
-        arr = np.asarray(x)
-    except ValueError as e:  # ragged nested lists
-        raise ValueError(f"{owner}: inputs must be a numeric array, got ragged rows "
-                         f"({e})") from None
-    if arr.dtype.kind not in "biuf":
-        raise ValueError(f"{owner}: inputs must be numeric, got an array of dtype {arr.dtype} "
-                         f"and shape {arr.shape} (strings and objects cannot be fed to a model)")
+        arr = numeric_array(x)
+    except (TypeError, ValueError) as e:  # a ValueError, so the CLI reports it in one line
+        raise ValueError(f"{owner}: inputs must be numeric: {e}") from None
     if arr.ndim == 0:
         raise ValueError(f"{owner}: inputs need a sample axis, got a scalar {arr.item()!r}")
     return arr if arr.dtype == dtype else arr.astype(dtype)
