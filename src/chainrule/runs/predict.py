@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
+from chainrule.autograd.convert import numeric_array
 from chainrule.data.tabular import TABLE_SUFFIXES, encode_table
 from chainrule.runs.train import LoadedRun, load_run
 
@@ -33,12 +34,9 @@ def read_inputs(path: str | Path) -> np.ndarray:
 def as_inputs(x: object, source: str = "inputs") -> np.ndarray:
     """``x`` as a finite float32 array of samples, or a ValueError naming ``source``."""
     try:
-        x = np.asarray(x)
-    except ValueError as exc:  # ragged nested lists
+        x = numeric_array(x)
+    except (TypeError, ValueError) as exc:  # strings, objects, ragged rows...
         raise ValueError(f"{source} are not an array of numbers: {exc}") from None
-    if x.dtype.kind not in "biuf":
-        raise ValueError(f"{source} hold values of dtype {x.dtype} (shape {x.shape}); "
-                         "the model takes numbers")
     if x.ndim == 0:
         raise ValueError(f"{source} hold a single number; expected an array of samples")
     x = x.astype(np.float32)
