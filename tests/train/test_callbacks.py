@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 import chainrule as cr
-from chainrule import nn, optim
+from chainrule import io, nn, optim
 from chainrule.data import load_digits, train_val_split
 from chainrule.train import Trainer
 from chainrule.train import callbacks as cb
@@ -140,3 +140,58 @@ def test_callback_arguments_are_validated():
         cb.DivergenceGuard(factor=0.5)
     with pytest.raises(ValueError, match="interval must be 'step' or 'epoch'"):
         cb.LearningRateScheduler(lambda t: 0.1, interval="batch")
+
+
+class _Counter(cb.Callback):
+    """Counts training steps; the count must survive a resume."""
+
+    def __init__(self):
+        self.steps = 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.steps += 1
+
+    def state_dict(self):
+        return {"steps": self.steps}
+
+    def load_state_dict(self, state):
+        self.steps = state["steps"]
+
+
+class _Inserted(cb.Callback):
+    def state_dict(self):
+        return {"inserted": 1}
+
+
+def test_a_callback_inserted_in_front_leaves_every_callbacks_state_restored(tmp_path, digits):
+    train, val = digits  # 1348 samples in batches of 200: 7 steps per epoch
+
+    def fit(callbacks, epochs, resume):
+        model = _model()
+        trainer = Trainer(model, optim.SGD(model.parameters(), lr=0.1), "cross_entropy",
+                          callbacks=callbacks)
+        trainer.fit(train, val=val, epochs=epochs, batch_size=200, run_dir=tmp_path,
+                    resume=resume, verbose=False)
+        return trainer
+
+    first, early = _Counter(), cb.EarlyStopping(patience=50)
+    fit([first, early], epochs=2, resume=False)
+    assert first.steps == 14
+    counter, early_again, second = _Counter(), cb.EarlyStopping(patience=50), _Counter()
+    fit([_Inserted(), counter, second, early_again], epochs=3, resume=True)
+    assert counter.steps == 21  # 14 restored + 7; positional keys lost them
+    assert second.steps == 7  # a second _Counter is a new callback: nothing to restore
+    assert early_again.best_epoch is not None
+    newest = sorted((tmp_path / "checkpoints").glob("ckpt-*.safetensors"))[-1]
+    assert list(io.load(newest)["callbacks"])[:4] == [
+        "_Inserted", "_Counter", "_Counter_2", "EarlyStopping"]
+
+
+def test_callback_state_from_checkpoints_keyed_by_position_still_loads():
+    a, b, other = _Counter(), _Counter(), cb.EarlyStopping()
+    callbacks = cb.CallbackList([a, other, b], Trainer(_model(), None, "cross_entropy"))
+    assert callbacks.keys() == ["_Counter", "EarlyStopping", "_Counter_2"]
+    callbacks.load_state_dict({"0__Counter": {"steps": 4}, "2__Counter": {"steps": 9}})
+    assert (a.steps, b.steps) == (4, 9)
+    callbacks.load_state_dict({"_Counter": {"steps": 5}, "_Counter_2": {"steps": 6}})
+    assert (a.steps, b.steps) == (5, 6)

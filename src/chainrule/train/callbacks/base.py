@@ -18,7 +18,8 @@
 ``batch`` counts within the epoch. A callback stops training by setting
 ``self.trainer.stop_training`` (checked after each step). Callbacks with state
 that must survive a resume implement ``state_dict`` and ``load_state_dict``
-(nested dicts of arrays and JSON values). A callback that restores the whole
+(nested dicts of arrays and JSON values); a checkpoint keys each one by its class name
+(``CallbackList.keys``). A callback that restores the whole
 training state sets ``restores_state = True``: its ``on_train_begin`` runs
 before every other callback's, and its ``on_train_batch_end``/``on_epoch_end``
 after theirs (so what it saves has seen every callback).
@@ -126,12 +127,24 @@ class CallbackList:
         for method in self._by_hook[hook]:
             method(*args)
 
+    def keys(self) -> list[str]:
+        """Each callback's key in a checkpoint: its class name, ``_2``, ``_3``... for repeats
+        of a class, so adding or removing another callback does not move anybody's state."""
+        seen: dict[str, int] = {}
+        keys = []
+        for cb in self.callbacks:
+            name = type(cb).__name__
+            seen[name] = seen.get(name, 0) + 1
+            keys.append(name if seen[name] == 1 else f"{name}_{seen[name]}")
+        return keys
+
     def state_dict(self) -> dict[str, Any]:
-        return {f"{i}_{type(cb).__name__}": cb.state_dict() for i, cb in
-                enumerate(self.callbacks)}
+        return {key: cb.state_dict() for key, cb in zip(self.keys(), self.callbacks,
+                                                         strict=True)}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        for i, cb in enumerate(self.callbacks):
-            key = f"{i}_{type(cb).__name__}"
-            if key in state:
-                cb.load_state_dict(state[key])
+        for i, (key, cb) in enumerate(zip(self.keys(), self.callbacks, strict=True)):
+            # "<position>_<class>": checkpoints written before the keys were names
+            old = f"{i}_{type(cb).__name__}"
+            if key in state or old in state:
+                cb.load_state_dict(state[key] if key in state else state[old])
