@@ -51,8 +51,3 @@ def chainrule(*args, cwd, check=True, **kwargs):
         raise AssertionError(f"chainrule {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
     return proc
 
-
-def start(*args, cwd):
-    env = {**os.environ, "CI": "1"}
-    return subprocess.Popen([sys.executable, "-m", "chainrule", *args], cwd=cwd, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
