@@ -37,11 +37,11 @@ from sklearn.utils.validation import check_is_fitted, check_random_state, valida
 
 from chainrule import nn, optim
 from chainrule.data import ArrayDataset
-from chainrule.explain._predict import predict as _predict
-from chainrule.explain._predict import predict_proba as _predict_proba
 from chainrule.nn import regularize
 from chainrule.train import Trainer
 from chainrule.train import callbacks as cb
+from chainrule.train.predict import predict as _predict
+from chainrule.train.predict import predict_proba as _predict_proba
 
 ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "logistic": nn.Sigmoid, "sigmoid": nn.Sigmoid,
                "identity": nn.Identity, "elu": nn.ELU, "leaky_relu": nn.LeakyReLU}

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 
-from chainrule.explain._predict import predict, predict_proba
+from chainrule.train.predict import predict, predict_proba
 
 
 class _Wrapped(BaseEstimator):
@@ -35,7 +35,7 @@ class _Wrapped(BaseEstimator):
 
     def outputs(self, X: Any) -> np.ndarray:
         """Raw model outputs (n_samples, n_outputs) through the one predict path."""
-        out = predict(self.model, np.asarray(X, dtype=np.float32), preprocess=self.preprocess)
+        out = predict(self.model, X, preprocess=self.preprocess)
         return out.reshape(len(out), -1)
 
 
@@ -53,8 +53,7 @@ class ModelClassifier(ClassifierMixin, _Wrapped):
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities (n_samples, n_classes)."""
-        return predict_proba(self.model, np.asarray(X, dtype=np.float32),
-                             preprocess=self.preprocess)
+        return predict_proba(self.model, X, preprocess=self.preprocess)
 
     def predict(self, X: Any) -> np.ndarray:
         """Predicted class indices (n_samples,)."""

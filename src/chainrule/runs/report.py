@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from chainrule.runs.folder import MODEL_FILE
+from chainrule.train.predict import predict_proba
 
 IMAGE_DATASETS = ("digits", "mnist", "fashion_mnist")
 BOUNDARY_RESOLUTION = 150
@@ -102,7 +103,7 @@ def evaluation(loaded: Any) -> dict[str, Any]:
     data, split = (splits.test, "test") if splits.test is not None else (splits.val, "validation")
     if data is None or splits.regression:
         return {}
-    proba = _proba(loaded, data.x)
+    proba = predict_proba(loaded.model, data.x, preprocess=loaded.preprocess)
     names = list(data.classes) if data.classes is not None else None
     if names is not None and len(names) != proba.shape[1]:
         names = None
@@ -112,23 +113,8 @@ def evaluation(loaded: Any) -> dict[str, Any]:
         from chainrule.viz.boundary import grid_points
 
         gx, gy, points = grid_points(data.x, BOUNDARY_RESOLUTION)
+        proba = predict_proba(loaded.model, points, preprocess=loaded.preprocess)
         out["boundary"] = {"x": data.x, "y": np.asarray(data.y), "gx": gx, "gy": gy,
-                           "proba": _proba(loaded, points), "class_names": names}
+                           "proba": proba, "class_names": names}
     return out
 
-
-def _proba(loaded: Any, x: Any) -> np.ndarray:
-    """Class probabilities of raw inputs ``x``: softmax of the logits (one logit: sigmoid,
-    as the two columns ``[1 - p, p]``), in eval mode without gradients."""
-    import chainrule as cr
-
-    x = np.asarray(x, dtype=np.float32)
-    if loaded.preprocess is not None:
-        x = loaded.preprocess.transform(x)
-    with cr.no_grad():
-        logits = np.asarray(loaded.model(cr.Tensor(x)).data, dtype=np.float64)
-    if logits.ndim == 1 or logits.shape[1] == 1:
-        p = 1.0 / (1.0 + np.exp(-logits.reshape(-1)))
-        return np.column_stack([1.0 - p, p])
-    e = np.exp(logits - logits.max(1, keepdims=True))
-    return e / e.sum(1, keepdims=True)
