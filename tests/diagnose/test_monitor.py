@@ -1,4 +1,5 @@
 import json
+import os
 
 import numpy as np
 import pytest
@@ -145,6 +146,10 @@ def test_directory_gets_monitor_json_every_epoch(tmp_path):
     assert saved["every"] == 10 and len(saved["records"]) == len(monitor.records)
     assert reader.seen[0] < reader.seen[1] == len(monitor.records)  # grows while training
     assert [p.name for p in tmp_path.iterdir()] == ["monitor.json"]
+    umask = os.umask(0)
+    os.umask(umask)
+    # chainrule.io's writer: the usual permissions, not mkstemp's 0600
+    assert (tmp_path / "monitor.json").stat().st_mode & 0o777 == 0o666 & ~umask
     assert Monitor(every=10).save() is None  # no directory, nothing written
 
 

@@ -4,7 +4,7 @@ from rich.console import Console
 
 from chainrule.diagnose import Diagnosis, diagnose, plot_layers, plot_lr_range, plot_spectra
 from chainrule.diagnose.checks import CheckResult
-from chainrule.diagnose.report import verdict_table, write_json
+from chainrule.diagnose.report import verdict_table
 from tests.diagnose import setups
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -56,5 +56,3 @@ def test_plots_return_figures_without_a_path(tmp_path):
     assert hasattr(plot_spectra(d.spectra), "savefig")
     lr = d["learning rate (range test)"]
     assert plot_lr_range(lr.detail, tmp_path / "lr.png").read_bytes()[:8] == PNG
-    assert json.loads(write_json({"x": float("nan")}, tmp_path / "a.json").read_text()) == \
-        {"x": None}

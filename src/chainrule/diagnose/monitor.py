@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from chainrule import io
 from chainrule.diagnose.statistics import BINS, Recorder, spectra, update_ratio
 from chainrule.train.callbacks.base import Callback, Logs
 
@@ -158,11 +159,11 @@ class Monitor(Callback):
         directory. Returns the path written."""
         if self.directory is None:
             return None
-        from chainrule.diagnose.report import write_json
-
         self.directory.mkdir(parents=True, exist_ok=True)
         self._saved_at = time.monotonic()
-        return write_json(self.to_dict(), self.directory / MONITOR_FILE)
+        path = self.directory / MONITOR_FILE
+        io.write_json(path, self.to_dict())
+        return path
 
     def plot(self, path: str | Path | None = None):
         """Activation std, gradient norms, update/weight ratios and dead/saturated fractions

@@ -1,19 +1,17 @@
 """Showing a diagnosis: the rich table of verdicts, the plots, the JSON file.
 
 The plots are drawn by :mod:`chainrule.viz` from plain data (the statistics'
-dicts); files are written atomically (a temporary file in the same folder,
-then a rename), like every file chainrule writes.
+dicts) and saved by ``viz.save_figure``; JSON goes through ``chainrule.io.write_json``:
+both write atomically, like every file chainrule writes into a folder.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from chainrule import io, viz
+from chainrule import viz
 from chainrule.diagnose.checks import CheckResult
 from chainrule.diagnose.statistics import Spectrum, Statistics
 from chainrule.viz import save_figure
@@ -33,29 +31,6 @@ def verdict_table(results: Sequence[CheckResult], title: str = "diagnosis"):
         table.add_row(r.name, f"[{COLOURS[r.verdict]}]{r.verdict}[/]", r.summary(), r.expected,
                       r.advice)
     return table
-
-
-def atomic_write(path: Path, write) -> Path:
-    """Call ``write(binary file)`` on a temporary file next to ``path``, fsync it, then rename
-    it over ``path``: a crash leaves the old file or the new one, never half of one."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-def write_json(obj: Any, path: str | Path) -> Path:
-    """Write ``obj`` as strict JSON (NaN/inf as ``null``) with :func:`chainrule.io.write_json`."""
-    io.write_json(path, obj)
-    return Path(path)
 
 
 def _finish(fig: Any, path: str | Path | None):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from chainrule import io
 from chainrule.diagnose.checks import CheckResult, Verdict, worst
 from chainrule.diagnose.gradcheck import check_gradients
 from chainrule.diagnose.initial_loss import check_initial_loss
@@ -23,7 +24,6 @@ from chainrule.diagnose.report import (
     plot_lr_range,
     plot_spectra,
     verdict_table,
-    write_json,
 )
 from chainrule.diagnose.statistics import Spectrum, Statistics, spectra
 from chainrule.diagnose.subject import Subject
@@ -71,7 +71,8 @@ class Diagnosis:
         """Write ``diagnosis.json`` and the PNG plots into ``directory``; returns the paths."""
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
-        paths = {"json": write_json(self.to_dict(), directory / RESULTS_FILE)}
+        io.write_json(directory / RESULTS_FILE, self.to_dict())
+        paths = {"json": directory / RESULTS_FILE}
         lr = next((r for r in self.results if r.detail.get("lrs")), None)
         if lr is not None:
             paths["lr_range"] = plot_lr_range(lr.detail, directory / "lr_range.png")
