@@ -38,7 +38,6 @@ bootstrap.png, surrogate.png, saliency.png, boundary.png, weights.png).
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -297,18 +296,6 @@ def explain_run(run_dir: str | Path, data: str = "test", bootstrap: int = 0,
     report["plots"] = plots
     report["seconds"] = time.perf_counter() - started
     path = Path(run_dir) / EXPLAIN_FILE
-    io.write_atomic(path, json.dumps(_finite(report), indent=2, allow_nan=False))
+    io.write_json(path, report)
     return ExplainResult(path, report)
 
-
-def _finite(value: Any) -> Any:
-    """``value`` with non-finite floats as None (strict JSON)."""
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_finite(v) for v in value]
-    if isinstance(value, (float, np.floating)):
-        return float(value) if np.isfinite(value) else None
-    if isinstance(value, np.integer):
-        return int(value)
-    return value
