@@ -13,6 +13,7 @@ import numpy as np
 from chainrule import io
 from chainrule.data import load_digits
 from tests.cli.helpers import SMALL, chainrule
+from tests.killing import REPO_ROOT
 
 
 def weights(run_dir: Path) -> dict:
@@ -51,32 +52,27 @@ def test_train_evaluate_predict_end_to_end(tmp_path):
 INTERRUPTED_CLI = """
 import os, signal, sys
 
+sys.path.insert(0, REPO_ROOT)
 import chainrule.runs.train as runs_train
 from chainrule.cli import main
 from chainrule.train import callbacks as cb
+from tests.killing import kill_inside_atomic_write, kill_now
 
 point, at = sys.argv[1], int(sys.argv[2])
 
 
 class Interrupt(cb.Callback):
     def on_train_batch_end(self, batch, logs=None):
-        if self.trainer.global_step == at and point in ("ctrl-c", "kill"):
-            os.kill(os.getpid(), signal.SIGINT if point == "ctrl-c" else signal.SIGKILL)
+        if self.trainer.global_step == at and point == "ctrl-c":
+            os.kill(os.getpid(), signal.SIGINT)
+        if self.trainer.global_step == at and point == "kill":
+            kill_now()
 
     def on_epoch_end(self, epoch, logs=None):
-        if epoch != at:
-            return
-        if point == "kill-before-epoch-checkpoint":  # after the epoch's metrics row
-            os.kill(os.getpid(), signal.SIGKILL)
-        if point == "kill-inside-checkpoint-write":  # temp file written, not yet renamed
-            replace = os.replace
-
-            def killing_replace(src, dst):
-                if "ckpt-" in str(dst):
-                    os.kill(os.getpid(), signal.SIGKILL)
-                replace(src, dst)
-
-            os.replace = killing_replace
+        if epoch == at and point == "kill-before-epoch-checkpoint":  # after the metrics row
+            kill_now()
+        if epoch == at and point == "kill-inside-checkpoint-write":
+            kill_inside_atomic_write(lambda path: "ckpt-" in path)
 
 
 setup = runs_train.setup
@@ -90,7 +86,7 @@ def with_interrupt(*args, **kwargs):
 
 runs_train.setup = with_interrupt
 sys.exit(main(sys.argv[3:]))
-"""
+""".replace("REPO_ROOT", repr(REPO_ROOT))
 
 
 def _interrupted(point: str, at: int, *args: str, cwd: Path) -> int:

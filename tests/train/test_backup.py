@@ -20,6 +20,7 @@ from chainrule import io, nn, optim
 from chainrule.data import load_digits, train_val_split
 from chainrule.train import Trainer
 from chainrule.train import callbacks as cb
+from tests.killing import REPO_ROOT
 
 EPOCHS, EVERY = 4, 9  # 1348 samples in batches of 150: 9 steps per epoch, so a step
 #                       checkpoint falls on each epoch's last step (issue 18.1)
@@ -50,30 +51,20 @@ KILLERS = {
 class Kill(cb.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if epoch == 1:
-            os.kill(os.getpid(), signal.SIGKILL)
+            kill_now()
 """,
     # inside the atomic writer, after the temp file is written, before its rename (18.2)
     "inside-checkpoint-write": """
 class Kill(cb.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if epoch == 1:
-            replace = os.replace
-            def killing_replace(src, dst):
-                if "ckpt-" in str(dst):
-                    os.kill(os.getpid(), signal.SIGKILL)
-                replace(src, dst)
-            os.replace = killing_replace
+            kill_inside_atomic_write(lambda path: "ckpt-" in path)
 """,
     "inside-metrics-write": """
 class Kill(cb.Callback):
     def on_epoch_begin(self, epoch, logs=None):
         if epoch == 2:
-            replace = os.replace
-            def killing_replace(src, dst):
-                if str(dst).endswith("metrics.csv"):
-                    os.kill(os.getpid(), signal.SIGKILL)
-                replace(src, dst)
-            os.replace = killing_replace
+            kill_inside_atomic_write(lambda path: path.endswith("metrics.csv"))
 """,
 }
 
@@ -83,7 +74,10 @@ make = _namespace["make"]
 
 
 def _killed_run(run, killer):
-    script = ("import os, signal, sys\nfrom pathlib import Path\n" + SETUP + KILLERS[killer]
+    script = ("import sys\nfrom pathlib import Path\n"
+              f"sys.path.insert(0, {REPO_ROOT!r})\n"
+              "from tests.killing import kill_inside_atomic_write, kill_now\n"
+              + SETUP + KILLERS[killer]
               + f"\nmodel, trainer, loader, val = make(Path(sys.argv[1]), [Kill()])\n"
               f"trainer.fit(loader, val=val, epochs={EPOCHS}, verbose=False)\n")
     proc = subprocess.run([sys.executable, "-c", script, str(run)], capture_output=True,
