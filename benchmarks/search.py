@@ -83,7 +83,7 @@ def wall_overhead(trials: int, epochs: int) -> dict[str, Any]:
         study = optuna.load_study(study_name=result.study_name, storage=result.storage)
         done = sorted((t for t in study.trials if t.state.name == "COMPLETE"),
                       key=lambda t: t.datetime_start)
-        training = [t.user_attrs["seconds"] for t in done]
+        training = [t.user_attrs["result"]["seconds"] for t in done]
         span = (done[-1].datetime_complete - done[1].datetime_start).total_seconds()
     finally:
         shutil.rmtree(root, ignore_errors=True)

@@ -6,7 +6,7 @@ import optuna
 import pytest
 
 from chainrule.runs.search.stale import OWNER_ATTR, Reaper, owner, owner_dead
-from chainrule.runs.search.study import open_storage
+from chainrule.runs.search.storage import open_storage
 
 pytestmark = [pytest.mark.skipif(owner() is None, reason="needs Linux's /proc"),
               pytest.mark.filterwarnings("ignore:Heartbeat of storage:UserWarning")]
@@ -78,5 +78,5 @@ def test_a_retired_trial_is_retired_once_by_two_reapers(tmp_path):
     first, second = Reaper(storage, "s", grace=1), Reaper(storage, "s", grace=1)
     stale = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,))
     assert first.retire(study) == [number]
-    assert second._fail(study, stale[0], "again") is False  # lost the race: no second retry
+    assert second._fail(study, stale[0].number, "again") is False  # lost the race: no second retry
     assert len(study.get_trials(deepcopy=False)) == 2

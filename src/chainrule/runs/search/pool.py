@@ -9,8 +9,12 @@ import json
 import os
 import subprocess
 import sys
+from typing import TYPE_CHECKING
 
 from chainrule.runs.search.study import Job, work
+
+if TYPE_CHECKING:
+    import optuna
 
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
@@ -27,20 +31,21 @@ def _start(job: Job, threads: int, worker: int) -> subprocess.Popen:
     return proc
 
 
-def _work_here(job: Job, threads: int) -> None:
+def _work_here(job: Job, threads: int, storage: optuna.storages.RDBStorage) -> None:
     """Worker 0 in this process, its BLAS limited to ``threads`` and restored afterwards."""
     from chainrule.threads import get_num_threads, set_num_threads
 
     previous = get_num_threads()
     try:
-        work(dataclasses.replace(job, threads=threads, worker=0))
+        work(dataclasses.replace(job, threads=threads, worker=0), storage)
     finally:
         set_num_threads(previous)
 
 
-def run_workers(job: Job, workers: int) -> None:
+def run_workers(job: Job, workers: int, storage: optuna.storages.RDBStorage) -> None:
     """Run ``workers`` workers on the study, each with ``cpu_count // workers`` BLAS
-    threads (at least one); with one, it runs in this process as it is.
+    threads (at least one); with one, it runs in this process as it is. Worker 0 uses
+    ``storage`` (the study's, opened by this process).
 
     Worker 0 runs in this process (which has loaded the training stack already, so one
     process start fewer); the others are fresh interpreters (nothing of this process,
@@ -51,12 +56,12 @@ def run_workers(job: Job, workers: int) -> None:
     if workers < 1:
         raise ValueError(f"workers must be >= 1, got {workers}")
     if workers == 1:
-        work(job)
+        work(job, storage)
         return
     threads = max(1, (os.cpu_count() or 1) // workers)
     procs = [_start(job, threads, i) for i in range(1, workers)]
     try:
-        _work_here(job, threads)
+        _work_here(job, threads, storage)
     except KeyboardInterrupt:  # the workers got the same Ctrl-C: let them record it
         for p in procs:
             p.wait(30)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from chainrule import io
 from chainrule.config.loading import to_toml
 from chainrule.config.search import SearchConfig
+from chainrule.runs.search.study import RESULT_ATTR
 from chainrule.search import space as sp
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ BEST_FILE = "best.toml"
 
 def trial_record(t: optuna.trial.FrozenTrial) -> dict[str, Any]:
     """One trial as search.json stores it."""
-    attrs = t.user_attrs
+    attrs = t.user_attrs | t.user_attrs.get(RESULT_ATTR, {})  # older studies: one attr each
     seconds = attrs.get("seconds")
     if seconds is None and t.datetime_start and t.datetime_complete:
         seconds = (t.datetime_complete - t.datetime_start).total_seconds()

@@ -27,10 +27,12 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from chainrule.runs.search.tables import OWNER_ATTR, TrialRow, signs_of_life, trial_rows
+
 if TYPE_CHECKING:
     import optuna
 
-OWNER_ATTR = "owner"
+__all__ = ["OWNER_ATTR", "RETIRED", "Reaper", "owner", "owner_dead", "retired"]
 RETIRED = "interrupted: "  # how a retired trial's ``error`` attribute starts
 _BOOT_ID = Path("/proc/sys/kernel/random/boot_id")
 
@@ -92,58 +94,37 @@ class Reaper:
         self.first_seen: dict[int, dt.datetime] = {}
         self.beats: dict[int, dt.datetime] = {}  # running trial number -> last sign of life
 
-    def _signs_of_life(self, numbers: list[int]) -> tuple[dt.datetime, dict[int, dt.datetime]]:
-        """The database's clock and the last heartbeat of each trial that has one."""
-        from sqlalchemy import DateTime, Integer, column, func, select, table
-
-        trials = table("trials", column("trial_id", Integer), column("study_id", Integer),
-                       column("number", Integer))
-        beats = table("trial_heartbeats", column("trial_id", Integer),
-                      column("heartbeat", DateTime))
-        query = (select(trials.c.number, beats.c.heartbeat)
-                 .join_from(trials, beats, trials.c.trial_id == beats.c.trial_id)
-                 .where(trials.c.study_id == self.study_id, trials.c.number.in_(numbers)))
-        with self.storage.engine.connect() as connection:
-            now = connection.execute(select(func.now())).scalar_one()
-            rows = connection.execute(query).all()
-        # PostgreSQL's now() carries a time zone that the stored heartbeats do not (as Optuna)
-        return now.replace(tzinfo=None), {n: beat for n, beat in rows}
-
-    def retire(self, study: optuna.Study, trials: list[optuna.trial.FrozenTrial] | None = None
-               ) -> list[int]:
-        """Retire the stale RUNNING trials of ``trials`` (read from the study by default);
-        returns their numbers."""
-        import optuna
-
-        trials = study.get_trials(deepcopy=False) if trials is None else trials
-        running = [t for t in trials if t.state == optuna.trial.TrialState.RUNNING]
+    def retire(self, study: optuna.Study, rows: list[TrialRow] | None = None) -> list[int]:
+        """Retire the stale RUNNING trials among ``rows`` (read from the study by default,
+        see :func:`~chainrule.runs.search.tables.trial_rows`); returns their numbers."""
+        rows = trial_rows(self.storage, self.study_id) if rows is None else rows
+        running = [r for r in rows if r.state == "RUNNING"]
         if not running:
             self.first_seen.clear()
             self.beats = {}
             return []
-        now, beats = self._signs_of_life([t.number for t in running])
-        self.first_seen = {t.number: self.first_seen.get(t.number, now) for t in running
-                           if t.number not in beats}
+        now, beats = signs_of_life(self.storage, self.study_id, [r.number for r in running])
+        self.first_seen = {r.number: self.first_seen.get(r.number, now) for r in running
+                           if r.number not in beats}
         self.beats = {**self.first_seen, **beats}
         retired = []
-        for t in running:
-            recorded = t.user_attrs.get(OWNER_ATTR)
-            if recorded is not None and owner_dead(recorded):
-                reason = f"its worker (process {recorded.split('/')[-2]}) died"
-            elif (now - self.beats[t.number]).total_seconds() > self.grace:
+        for r in running:
+            if r.owner is not None and owner_dead(r.owner):
+                reason = f"its worker (process {r.owner.split('/')[-2]}) died"
+            elif (now - self.beats[r.number]).total_seconds() > self.grace:
                 reason = f"no heartbeat from its worker for more than {self.grace:g} s"
             else:
                 continue
-            if self._fail(study, t, reason):
-                retired.append(t.number)
+            if self._fail(study, r.number, reason):
+                retired.append(r.number)
         return retired
 
-    def _fail(self, study: optuna.Study, trial: optuna.trial.FrozenTrial, reason: str) -> bool:
-        """Mark the trial FAIL and enqueue its retry; False when another worker beat us to it."""
+    def _fail(self, study: optuna.Study, number: int, reason: str) -> bool:
+        """Mark trial ``number`` FAIL and enqueue its retry; False when another worker beat
+        us to it."""
         import optuna
 
-        trial_id = self.storage.get_trial_id_from_study_id_trial_number(self.study_id,
-                                                                         trial.number)
+        trial_id = self.storage.get_trial_id_from_study_id_trial_number(self.study_id, number)
         try:
             self.storage.set_trial_user_attr(trial_id, "error", RETIRED + reason)
             if not self.storage.set_trial_state_values(trial_id, optuna.trial.TrialState.FAIL):

@@ -19,14 +19,15 @@ error stops the search (as ``study.optimize`` does).
 from __future__ import annotations
 
 import time
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from chainrule.config.search import SearchConfig
 from chainrule.runs.search.stale import OWNER_ATTR, Reaper, owner, retired
-from chainrule.runs.search.trial import train_trial
+from chainrule.runs.search.storage import grace_period, open_storage
+from chainrule.runs.search.tables import trial_rows
+from chainrule.runs.search.trial import Outcome, train_trial
 from chainrule.search import space as sp
 from chainrule.search.strategy import make_pruner, make_sampler, sample
 
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     import optuna
 
 OWNER = owner()
+RESULT_ATTR = "result"  # see _result
 FINISHED = ("COMPLETE", "PRUNED")
 LIVE = ("COMPLETE", "PRUNED", "RUNNING", "WAITING")
 
@@ -59,71 +61,17 @@ class Job:
         return SearchConfig.model_validate(self.search)
 
 
-def open_storage(url: str, heartbeat: float) -> optuna.storages.RDBStorage:
-    """An RDB storage on ``url`` with heartbeats and a retry of stale trials.
-
-    SQLite waits up to a minute for a lock (several workers write to one file) and runs in
-    WAL mode with ``synchronous=NORMAL``: a commit appends to the log without an fsync
-    (a trial makes a dozen commits: the default journal made each cost several fsyncs,
-    most of the search's overhead per trial), and readers do not wait for the writer.
-    A power cut may lose the last commits but never corrupts the study; a trial whose end
-    was lost is retired as stale and run again.
-    """
-    import optuna
-
-    sqlite = url.startswith("sqlite")
-    engine = {"connect_args": {"timeout": 60}} if sqlite else {}
-    with warnings.catch_warnings():  # heartbeats are marked experimental
-        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-        storage = optuna.storages.RDBStorage(
-            url, engine_kwargs=engine, heartbeat_interval=max(1, round(heartbeat)),
-            grace_period=grace_period(heartbeat),
-            heartbeat_stale_trial_callback=optuna.storages.RetryHeartbeatStaleTrialCallback(
-                max_retry=3))
-    if sqlite:
-        _immediate_transactions(storage.engine)
-    return storage
-
-
-def grace_period(heartbeat: float) -> int:
-    """Seconds without a heartbeat after which a running trial counts as dead: three beats
-    (Optuna takes whole seconds)."""
-    return max(2, round(3 * heartbeat))
-
-
-def _immediate_transactions(engine: Any) -> None:
-    """Make every SQLite transaction take the write lock when it begins.
-
-    Optuna pops an enqueued trial by reading it as WAITING and then marking it RUNNING
-    under ``SELECT ... FOR UPDATE``, which SQLite ignores: two workers could both read
-    WAITING and both run the trial. ``BEGIN IMMEDIATE`` serialises the read with the
-    write (SQLAlchemy's recipe for pysqlite); PostgreSQL honours ``FOR UPDATE`` itself.
-    """
-    from sqlalchemy import event
-
-    @event.listens_for(engine, "connect")
-    def _no_implicit_begin(dbapi_connection: Any, record: Any) -> None:
-        dbapi_connection.isolation_level = None
-        dbapi_connection.execute("PRAGMA journal_mode=WAL")  # kept in the file
-        dbapi_connection.execute("PRAGMA synchronous=NORMAL")  # per connection
-
-    @event.listens_for(engine, "begin")
-    def _begin_immediate(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-    engine.dispose()  # connections made while creating the storage predate the hooks
-
-
-def create_study(job: Job, epochs: int) -> optuna.Study:
+def create_study(job: Job, epochs: int, storage: optuna.storages.RDBStorage
+                 ) -> optuna.Study:
     """Create (or load) the study once, before any worker starts.
 
-    Creating the storage here builds the database schema before workers race for it; a
-    grid's points are enqueued once, when none of them is in the study yet.
+    ``storage`` (from :func:`~chainrule.runs.search.storage.open_storage`, which builds the
+    database schema before workers race for it) holds it; a grid's points are enqueued
+    once, when none of them is in the study yet.
     """
     import optuna
 
     cfg = job.cfg
-    storage = open_storage(job.storage, cfg.heartbeat)
     direction = cfg.resolved_direction
     study = optuna.create_study(storage=storage, study_name=job.study_name,
                                 direction=direction, sampler=make_sampler(cfg, cfg.seed),
@@ -139,17 +87,14 @@ def create_study(job: Job, epochs: int) -> optuna.Study:
     return study
 
 
-def _states(study: optuna.Study) -> list[tuple[int, str]]:
-    return [(t.number, t.state.name) for t in study.get_trials(deepcopy=False)]
-
-
 class Objective:
     """The function Optuna calls with each trial of one worker."""
 
-    def __init__(self, job: Job, study: optuna.Study):
+    def __init__(self, job: Job, study: optuna.Study, storage: optuna.storages.RDBStorage):
         from chainrule.config.loading import validate
 
-        self.job, self.cfg, self.study = job, job.cfg, study
+        self.job, self.cfg, self.study, self.storage = job, job.cfg, study, storage
+        self.study_id = storage.get_study_id_from_name(job.study_name)
         self.base = validate(job.raw)
         self.current: int | None = None
 
@@ -158,8 +103,8 @@ class Objective:
 
         self.current = trial.number
         trial.set_user_attr(OWNER_ATTR, OWNER)  # lets a re-run here see at once it died
-        states = _states(self.study)
-        rank = sum(1 for n, s in states if n < trial.number and s in LIVE)
+        rows = trial_rows(self.storage, self.study_id)
+        rank = sum(1 for r in rows if r.number < trial.number and r.state in LIVE)
         if rank >= self.cfg.n_trials:
             trial.set_user_attr("surplus", True)
             raise SurplusTrial(f"trial {trial.number}: the study already has its "
@@ -174,21 +119,31 @@ class Objective:
         except Exception as exc:
             trial.set_user_attr("error", f"{type(exc).__name__}: {exc}")
             raise
-        trial.set_user_attr("seconds", outcome.seconds)
-        if not prune:  # the per-epoch values in one write (a pruner gets them each epoch)
-            trial.set_user_attr("curve", {str(k): v for k, v in outcome.curve.items()})
-        if outcome.fold_values:
-            trial.set_user_attr("folds", outcome.fold_values)
-            trial.set_user_attr("spread", outcome.spread)
-        if outcome.diverged:
-            trial.set_user_attr("diverged", outcome.diverged)
+        trial.set_user_attr(RESULT_ATTR, _result(outcome, keep_curve=not prune))
         if outcome.pruned_epoch is not None:
             raise optuna.TrialPruned(f"pruned after epoch {outcome.pruned_epoch}")
         return outcome.value
 
 
-def work(job: Job) -> None:
-    """One worker: run trials of the study until it has ``trials`` finished ones."""
+def _result(outcome: Outcome, keep_curve: bool) -> dict[str, Any]:
+    """What a trial records besides its value, as one attribute (one write): ``seconds``,
+    ``curve`` (the per-epoch values, unless a pruner got them each epoch), ``folds`` and
+    ``spread`` under cross-validation, ``diverged``."""
+    result: dict[str, Any] = {"seconds": outcome.seconds}
+    if keep_curve:
+        result["curve"] = {str(k): v for k, v in outcome.curve.items()}
+    if outcome.fold_values:
+        result |= {"folds": outcome.fold_values, "spread": outcome.spread}
+    if outcome.diverged:
+        result["diverged"] = outcome.diverged
+    return result
+
+
+def work(job: Job, storage: optuna.storages.RDBStorage | None = None) -> None:
+    """One worker: run trials of the study until it has ``trials`` finished ones.
+
+    ``storage`` is the study's (a worker process opens its own, the schema made).
+    """
     import optuna
 
     from chainrule.threads import set_num_threads
@@ -199,20 +154,21 @@ def work(job: Job) -> None:
     # would also report each surplus trial as a failure.
     optuna.logging.set_verbosity(optuna.logging.ERROR)
     cfg = job.cfg
-    storage = open_storage(job.storage, cfg.heartbeat)
+    if storage is None:
+        storage = open_storage(job.storage, cfg.heartbeat, create=False)
     seed = cfg.seed + 7919 * job.worker + len(storage.get_all_trials(
         storage.get_study_id_from_name(job.study_name), deepcopy=False))
     study = optuna.load_study(study_name=job.study_name, storage=storage,
                               sampler=make_sampler(cfg, seed),
                               pruner=make_pruner(cfg, _epochs(job)))
-    objective = Objective(job, study)
     reaper = Reaper(storage, job.study_name, grace_period(cfg.heartbeat))
+    objective = Objective(job, study, storage)
     stall = Stall(stall_limit(cfg.heartbeat))
     while True:
-        trials = study.get_trials(deepcopy=False)
-        if reaper.retire(study, trials):
+        rows = trial_rows(storage, reaper.study_id)
+        if reaper.retire(study, rows):
             continue  # their retries are enqueued: look again
-        states = [t.state.name for t in trials]
+        states = [r.state for r in rows]
         finished = sum(s in FINISHED for s in states)
         if finished >= cfg.n_trials:
             return
