@@ -6,15 +6,26 @@ folder, so a crash at any moment leaves either the old file or the new one,
 never a part of one. A kill between the temporary file's creation and the
 rename can leave the temporary file behind; :func:`remove_stale_temps`
 deletes those (a resumed run calls it on the folders it owns).
+
+A job writing several files into one folder (a search trial's run folder) writes them
+inside :func:`deferred_dir_sync`: each file is still fsynced and renamed into place (old
+or new, never a part), and each folder is fsynced once when the block ends, which makes
+every rename in it durable at once (one folder fsync instead of one per file).
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 TEMP_SUFFIX = ".tmp"
+# folders whose fsync write_atomic leaves to the enclosing deferred_dir_sync (per thread)
+_DEFERRED: contextvars.ContextVar[set[Path] | None] = contextvars.ContextVar(
+    "deferred_dir_sync", default=None)
 
 
 def write_atomic(path: str | os.PathLike, data: bytes | str) -> None:
@@ -43,7 +54,31 @@ def write_atomic(path: str | os.PathLike, data: bytes | str) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
-    fsync_dir(folder)
+    deferred = _DEFERRED.get()
+    if deferred is None:
+        fsync_dir(folder)
+    else:
+        deferred.add(folder)
+
+
+@contextlib.contextmanager
+def deferred_dir_sync() -> Iterator[None]:
+    """Within the block, :func:`write_atomic` (in this thread) leaves out the folder fsync
+    after its rename; each folder written into is fsynced once when the block ends, even
+    when it ends with an exception. A write is atomic as ever, and durable once the block
+    has ended. Nested blocks sync when the outermost one ends.
+    """
+    if _DEFERRED.get() is not None:
+        yield
+        return
+    folders: set[Path] = set()
+    token = _DEFERRED.set(folders)
+    try:
+        yield
+    finally:
+        _DEFERRED.reset(token)
+        for folder in sorted(folders):
+            fsync_dir(folder)
 
 
 def fsync_dir(folder: str | os.PathLike) -> None:
