@@ -149,7 +149,17 @@ def train_one(config: RunConfig, run_dir: Path, metric: str, *, splits: Splits |
 
 def train_trial(config: RunConfig, trial_dir: Path, metric: str, cv_folds: int,
                 trial: optuna.Trial | None = None, prune: bool = True) -> Outcome:
-    """One trial: on the validation split, or the mean over ``cv_folds`` folds."""
+    """One trial: on the validation split, or the mean over ``cv_folds`` folds.
+
+    Its files are written atomically, each folder fsynced once when the trial's files are
+    all written (before the trial is told to the study).
+    """
+    with io.deferred_dir_sync():
+        return _train_trial(config, trial_dir, metric, cv_folds, trial, prune)
+
+
+def _train_trial(config: RunConfig, trial_dir: Path, metric: str, cv_folds: int,
+                 trial: optuna.Trial | None, prune: bool) -> Outcome:
     if cv_folds == 0:
         return train_one(config, trial_dir, metric, trial=trial, prune=prune)
     folds = fold_data(config, cv_folds)
