@@ -175,3 +175,39 @@ def test_the_shipped_search_config_passes_the_checks():
     assert cfg.n_trials == 30 and cfg.resolved_direction == "maximize"
     assert {k for k, e in cfg.space.items() if e.is_log} == {
         "optimizer.lr", "regularization.l2", "model.layers.0.out_features"}
+
+
+TWO_WORKERS_DRAW = """
+import json, sys
+from chainrule.runs.search import run
+result = run(eval(sys.argv[1]), workers=2, runs_root=sys.argv[2])
+print(json.dumps({"plots": result.summary["plots"], "importances": result.summary["importances"],
+                  "matplotlib": "matplotlib" in sys.modules}))
+"""
+
+
+def test_with_two_workers_worker_1_draws_the_plots_while_this_process_fits_importances(
+        tmp_path):
+    raw = tiny({"trials": 4, "strategy": "random", "space": SPACE})
+    done = subprocess.run([sys.executable, "-c", TWO_WORKERS_DRAW, repr(raw), str(tmp_path)],
+                          capture_output=True, text=True, timeout=900,
+                          cwd=Path(__file__).parents[3])
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout.splitlines()[-1])
+    assert out["matplotlib"] is False  # drawn by the worker process
+    assert out["plots"] == ["search_params.png", "search_history.png", "search_scatter.png"]
+    folder = tmp_path / "tiny-search"
+    assert all((folder / name).stat().st_size > 0 for name in out["plots"])
+    assert set(out["importances"]) == set(SPACE)
+    assert json.loads((folder / "search.json").read_text())["plots"] == out["plots"]
+
+
+def test_worker_processes_given_no_job_exit_and_the_error_is_the_one_raised(tmp_path):
+    from chainrule.runs.search.pool import Workers
+    from chainrule.runs.search.study import Job
+
+    job = Job(tiny(), {"space": LR}, str(tmp_path), f"sqlite:///{tmp_path}/s.db", "s")
+    with pytest.raises(KeyError, match="before the study"), Workers(job, 3) as pool:
+        raise KeyError("before the study")
+    assert [p.returncode for p in pool.procs] == [0, 0]
+    assert list(tmp_path.iterdir()) == []

@@ -12,7 +12,7 @@ from typing import Any
 from chainrule.config.loading import ConfigError, apply_override, load_config, validate
 from chainrule.config.schema import RunConfig
 from chainrule.config.search import EnsembleConfig, SearchConfig
-from chainrule.runs.search.pool import run_workers
+from chainrule.runs.search.pool import Workers
 from chainrule.runs.search.results import summarise, table
 from chainrule.runs.search.storage import open_storage
 from chainrule.runs.search.study import Job, create_study
@@ -130,9 +130,11 @@ def run(config: RunConfig | str | Path | dict[str, Any], overrides: tuple[str, .
     url = storage or f"sqlite:///{(search_dir / STUDY_FILE).resolve()}"
     job = Job(parsed.raw, cfg.model_dump(mode="json", exclude_none=True),
               str(search_dir.resolve()), url, study or name)
-    the_storage = open_storage(url, cfg.heartbeat)
-    the_study = create_study(job, parsed.config.train.epochs, the_storage)
-    run_workers(job, workers, the_storage)
-    summary = summarise(the_study, cfg, parsed.raw, name, search_dir, url, plots=plots)
+    with Workers(job, workers, plots) as pool:  # worker processes load meanwhile
+        the_storage = open_storage(url, cfg.heartbeat)
+        the_study = create_study(job, parsed.config.train.epochs, the_storage)
+        pool.run(the_storage)
+        summary = summarise(the_study, cfg, parsed.raw, name, search_dir, url, plots=plots,
+                            painter=pool.painter)
     return SearchResult(search_dir, job.study_name, url, summary,
                         time.perf_counter() - started)

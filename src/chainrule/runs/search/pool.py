@@ -1,16 +1,27 @@
-"""Search workers: ``run_workers`` runs K workers on one study, one of them in this
-process and the others as ``python -m chainrule.runs.search.worker`` processes reading
-their :class:`~chainrule.runs.search.study.Job` as JSON on stdin."""
+"""Search workers: :class:`Workers` runs K workers on one study, one of them in this
+process and the others as ``python -m chainrule.runs.search.worker`` processes.
+
+A worker process is started before the study is created and loads what a trial needs
+meanwhile; it then reads, one JSON line each on its stdin, its job (``{"job": Job fields,
+"plots": bool}``) and, once the study is done, either nothing (stdin closed: it exits)
+or the plots to draw (``{"draw": {"trials", "metric", "direction"}}``), which worker 1
+draws while this process fits the importances.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
 import subprocess
 import sys
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from chainrule.config.search import SearchConfig
+from chainrule.runs.search.results import draw_here, plot_names
 from chainrule.runs.search.study import Job, work
 
 if TYPE_CHECKING:
@@ -19,60 +30,113 @@ if TYPE_CHECKING:
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
-def _start(job: Job, threads: int, worker: int) -> subprocess.Popen:
-    """One worker process; its BLAS gets ``threads`` threads from the environment, set
-    before its NumPy loads the library (the worker also limits it at run time)."""
-    env = os.environ | {name: str(threads) for name in THREAD_VARIABLES}
-    proc = subprocess.Popen([sys.executable, "-m", "chainrule.runs.search.worker"],
-                            stdin=subprocess.PIPE, text=True, env=env)
-    proc.stdin.write(json.dumps(dataclasses.asdict(job) | {"threads": threads,
-                                                             "worker": worker}))
-    proc.stdin.close()
-    return proc
+def load_importances() -> None:
+    """Import what the importances need (scikit-learn, through Optuna's evaluators)."""
+    import optuna.importance  # noqa: F401
 
 
-def _work_here(job: Job, threads: int, storage: optuna.storages.RDBStorage) -> None:
-    """Worker 0 in this process, its BLAS limited to ``threads`` and restored afterwards."""
-    from chainrule.threads import get_num_threads, set_num_threads
+class Workers:
+    """``workers`` workers on one study, each with ``cpu_count // workers`` BLAS threads (at
+    least one); with one, it runs in this process as it is.
 
-    previous = get_num_threads()
-    try:
-        work(dataclasses.replace(job, threads=threads, worker=0), storage)
-    finally:
-        set_num_threads(previous)
-
-
-def run_workers(job: Job, workers: int, storage: optuna.storages.RDBStorage) -> None:
-    """Run ``workers`` workers on the study, each with ``cpu_count // workers`` BLAS
-    threads (at least one); with one, it runs in this process as it is. Worker 0 uses
-    ``storage`` (the study's, opened by this process).
-
-    Worker 0 runs in this process (which has loaded the training stack already, so one
-    process start fewer); the others are fresh interpreters (nothing of this process,
-    its threads, its database connections or its ``__main__`` is carried over), started
-    first so that they load while worker 0 trains. An error in any worker is raised once
-    all have stopped.
+    The worker processes start at once (fresh interpreters: nothing of this process, its
+    threads, its database connections or its ``__main__`` is carried over), so that they
+    load while this process creates the study; :meth:`run` gives them the job and works
+    here as worker 0 (this process has loaded the training stack already). Call
+    :meth:`stop` (``with Workers(...)`` does) to end them if the job never comes.
     """
-    if workers < 1:
-        raise ValueError(f"workers must be >= 1, got {workers}")
-    if workers == 1:
-        work(job, storage)
-        return
-    threads = max(1, (os.cpu_count() or 1) // workers)
-    procs = [_start(job, threads, i) for i in range(1, workers)]
-    try:
-        _work_here(job, threads, storage)
-    except KeyboardInterrupt:  # the workers got the same Ctrl-C: let them record it
-        for p in procs:
-            p.wait(30)
-        raise
-    except Exception:
-        for p in procs:  # the others finish their trials (as they would have alone)
-            p.wait()
-        raise
-    codes = [p.wait() for p in procs]
-    failed = [(i, code) for i, code in enumerate(codes, start=1) if code != 0]
-    if failed:
-        raise RuntimeError("search workers failed: " + ", ".join(
-            f"worker {i} exited with code {code}" for i, code in failed)
-            + " (their errors are printed above and kept in search.json)")
+
+    def __init__(self, job: Job, workers: int, plots: bool = True):
+        if workers < 1:
+            raise ValueError(f"workers must be >= 1, got {workers}")
+        self.job, self.count, self.plots = job, workers, plots
+        self.threads = max(1, (os.cpu_count() or 1) // workers)
+        self.procs = [self._start() for _ in range(1, workers)]
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *exc: Any) -> None:
+        if kind is None:
+            self.stop()
+        else:  # the error raised is the one to see
+            self._end(timeout=30 if kind is KeyboardInterrupt else None)
+
+    def _start(self) -> subprocess.Popen:
+        """One worker process; its BLAS gets ``threads`` threads from the environment, set
+        before its NumPy loads the library (the worker also limits it at run time)."""
+        env = os.environ | {name: str(self.threads) for name in THREAD_VARIABLES}
+        return subprocess.Popen([sys.executable, "-m", "chainrule.runs.search.worker"],
+                                stdin=subprocess.PIPE, text=True, env=env)
+
+    @staticmethod
+    def _send(proc: subprocess.Popen, message: dict[str, Any]) -> None:
+        """One JSON line to a worker (one that has died is left to its exit code)."""
+        try:
+            proc.stdin.write(json.dumps(message) + "\n")
+            proc.stdin.flush()
+        except (BrokenPipeError, ValueError):  # it exited; ValueError: stdin closed
+            pass
+
+    def run(self, storage: optuna.storages.RDBStorage) -> None:
+        """Give the worker processes the job and work here (with ``storage``, the study's)
+        until the study is done. An error in this worker is raised once all have stopped;
+        one in another worker when the study is done."""
+        if self.count == 1:
+            work(self.job, storage)
+            return
+        for i, proc in enumerate(self.procs, start=1):
+            job = dataclasses.replace(self.job, threads=self.threads, worker=i)
+            self._send(proc, {"job": dataclasses.asdict(job), "plots": self.plots})
+        from chainrule.threads import get_num_threads, set_num_threads
+
+        previous = get_num_threads()
+        try:
+            work(dataclasses.replace(self.job, threads=self.threads, worker=0), storage,
+                 idle=load_importances)
+        except KeyboardInterrupt:  # the workers got the same Ctrl-C: let them record it
+            self._end(timeout=30)
+            raise
+        except Exception:
+            self._end()  # the others finish their trials (as they would have alone)
+            raise
+        finally:
+            set_num_threads(previous)
+        self._check()
+
+    def painter(self, search_dir: Path, summary: dict[str, Any], cfg: SearchConfig
+                ) -> Callable[[], list[str]]:
+        """A :data:`~chainrule.runs.search.results.Painter`: worker 1 draws the plots (this
+        process goes on with the importances); here when there is no worker process."""
+        if not self.procs or self.procs[0].poll() is not None:
+            return draw_here(search_dir, summary, cfg)
+        part = {k: summary[k] for k in ("trials", "metric", "direction")}
+        self._send(self.procs[0], {"draw": part})
+
+        def drawn() -> list[str]:
+            self.stop()
+            return plot_names(summary, cfg)
+
+        return drawn
+
+    def stop(self) -> None:
+        """Tell the worker processes there is nothing more (they exit once their work is
+        done), wait for them, and raise if one failed."""
+        self._end()
+        self._check()
+
+    def _end(self, timeout: float | None = None) -> None:
+        for proc in self.procs:
+            with contextlib.suppress(BrokenPipeError):
+                proc.stdin.close()
+        for proc in self.procs:
+            proc.wait(timeout)
+
+    def _check(self) -> None:
+        """Raise if a worker process has exited with an error."""
+        codes = [(i, p.poll()) for i, p in enumerate(self.procs, start=1)]
+        failed = [(i, code) for i, code in codes if code not in (0, None)]
+        if failed:
+            raise RuntimeError("search workers failed: " + ", ".join(
+                f"worker {i} exited with code {code}" for i, code in failed)
+                + " (their errors are printed above and kept in search.json)")

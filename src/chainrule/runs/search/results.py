@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -71,27 +72,52 @@ def best_config(raw: dict[str, Any], trial: optuna.trial.FrozenTrial, name: str)
     return to_toml(config.model_copy(update={"name": f"{name}-best"}))
 
 
-def write_plots(search_dir: Path, summary: dict[str, Any], cfg: SearchConfig) -> list[str]:
-    """The search plots as PNGs in ``search_dir``; returns their names."""
-    from chainrule.viz import save_figure
+def _figures(summary: dict[str, Any], cfg: SearchConfig) -> dict[str, Callable[[], Any]]:
+    """The search plots by file name, each a function drawing its Figure."""
     from chainrule.viz import search as vs
 
-    trials = summary["trials"]
+    trials, metric = summary["trials"], summary["metric"]
     log = [k for k, e in cfg.space.items() if e.is_log]
-    figures = {"search_params.png": vs.plot_objective_vs_params(trials, summary["metric"], log),
-               "search_history.png": vs.plot_optimization_history(
-                   trials, summary["metric"], summary["direction"])}
+    figures = {"search_params.png": lambda: vs.plot_objective_vs_params(trials, metric, log),
+               "search_history.png": lambda: vs.plot_optimization_history(
+                   trials, metric, summary["direction"])}
     pair = vs.lr_regularization_pair(list(cfg.space))
     if pair is not None:
-        figures["search_scatter.png"] = vs.plot_param_scatter(trials, *pair, summary["metric"],
-                                                              log)
-    return [save_figure(fig, search_dir / name).name for name, fig in figures.items()]
+        figures["search_scatter.png"] = lambda: vs.plot_param_scatter(trials, *pair, metric, log)
+    return figures
+
+
+def plot_names(summary: dict[str, Any], cfg: SearchConfig) -> list[str]:
+    """The file names :func:`write_plots` writes for this summary."""
+    return list(_figures(summary, cfg))
+
+
+def write_plots(search_dir: Path, summary: dict[str, Any], cfg: SearchConfig) -> list[str]:
+    """The search plots as PNGs in ``search_dir``; returns their names. ``summary`` needs
+    ``trials``, ``metric`` and ``direction``."""
+    from chainrule.viz import save_figure
+
+    return [save_figure(draw(), search_dir / name).name
+            for name, draw in _figures(summary, cfg).items()]
+
+
+Painter = Callable[[Path, dict[str, Any], SearchConfig], Callable[[], list[str]]]
+"""Starts drawing a summary's plots and returns a function that waits for them and gives
+their names (:func:`draw_here`, or another process: see ``pool.Workers.painter``)."""
+
+
+def draw_here(search_dir: Path, summary: dict[str, Any], cfg: SearchConfig
+              ) -> Callable[[], list[str]]:
+    """A :data:`Painter` drawing in this process, when its result is asked for."""
+    return lambda: write_plots(search_dir, summary, cfg)
 
 
 def summarise(study: optuna.Study, cfg: SearchConfig, raw: dict[str, Any], name: str,
-              search_dir: Path, storage: str, plots: bool = True) -> dict[str, Any]:
+              search_dir: Path, storage: str, plots: bool = True,
+              painter: Painter = draw_here) -> dict[str, Any]:
     """Write search.json, best.toml and (unless ``plots`` is False) the plots; return
-    search.json's content."""
+    search.json's content. ``painter`` draws the plots (another process may draw them
+    while this one fits the importances)."""
     from sqlalchemy.engine import make_url
 
     trials = records(study)
@@ -106,13 +132,15 @@ def summarise(study: optuna.Study, cfg: SearchConfig, raw: dict[str, Any], name:
         "best": None if best is None else {"number": best.number, "value": best.value,
                                            "params": best.params,
                                            "run_dir": run_dir(best)},
-        "trials": trials, "importances": importances(study, cfg.importance, cfg.seed),
-        "importance_method": cfg.importance, "plots": []}
+        "trials": trials, "importances": {}, "importance_method": cfg.importance,
+        "plots": []}
+    drawn = painter(search_dir, summary, cfg) if trials and plots else None
+    summary["importances"] = importances(study, cfg.importance, cfg.seed)
     if best is not None:
         io.write_atomic(search_dir / BEST_FILE, best_config(raw, best, name))
         summary["best_config"] = BEST_FILE
-    if trials and plots:
-        summary["plots"] = write_plots(search_dir, summary, cfg)
+    if drawn is not None:
+        summary["plots"] = drawn()
     io.write_json(search_dir / SEARCH_FILE, summary)
     return summary
 

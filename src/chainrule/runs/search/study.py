@@ -19,6 +19,7 @@ error stops the search (as ``study.optimize`` does).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     import optuna
 
 OWNER = owner()
+POLL = 0.1  # seconds between looks at the study while waiting for other workers' trials
 RESULT_ATTR = "result"  # see _result
 FINISHED = ("COMPLETE", "PRUNED")
 LIVE = ("COMPLETE", "PRUNED", "RUNNING", "WAITING")
@@ -139,10 +141,13 @@ def _result(outcome: Outcome, keep_curve: bool) -> dict[str, Any]:
     return result
 
 
-def work(job: Job, storage: optuna.storages.RDBStorage | None = None) -> None:
+def work(job: Job, storage: optuna.storages.RDBStorage | None = None,
+         idle: Callable[[], Any] | None = None) -> None:
     """One worker: run trials of the study until it has ``trials`` finished ones.
 
     ``storage`` is the study's (a worker process opens its own, the schema made).
+    ``idle`` is called once, the first time the worker has no trial left to run and
+    waits for the others' (to load what comes after the search meanwhile).
     """
     import optuna
 
@@ -174,7 +179,10 @@ def work(job: Job, storage: optuna.storages.RDBStorage | None = None) -> None:
             return
         if "WAITING" not in states and finished + states.count("RUNNING") >= cfg.n_trials:
             stall.check(states, reaper.beats)  # the others' trials: wait, boundedly
-            time.sleep(min(1.0, cfg.heartbeat))
+            if idle is not None:
+                idle, load = None, idle
+                load()
+            time.sleep(min(POLL, cfg.heartbeat))
             continue
         try:
             study.optimize(objective, n_trials=1, catch=(SurplusTrial,), gc_after_trial=False)

@@ -1,21 +1,50 @@
-"""One search worker process: ``python -m chainrule.runs.search.worker`` with its Job as JSON
-on stdin (started by :func:`chainrule.runs.search.pool.run_workers`)."""
+"""One search worker process: ``python -m chainrule.runs.search.worker``, started by
+:class:`chainrule.runs.search.pool.Workers` (its stdin protocol is described there).
+
+It loads what a trial needs (the storage's Optuna, SQLAlchemy and Alembic modules, numba)
+before it reads its job: the parent is creating the study meanwhile.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 from chainrule.runs.search.study import Job, work
 
 
+def preload() -> None:
+    """Import the modules a worker's first trial would otherwise load on the way."""
+    import alembic.migration  # noqa: F401  (the storage's schema version)
+    import numba  # noqa: F401  (the optimizer's and the ops' kernels)
+    import optuna.storages  # noqa: F401
+    import sqlalchemy.orm  # noqa: F401
+
+
+def load_plots() -> None:
+    """Import what drawing the plots needs (matplotlib's Agg figures)."""
+    import matplotlib.backends.backend_agg  # noqa: F401
+    import matplotlib.figure  # noqa: F401
+
+
 def main() -> int:
-    """Run the job read from stdin; 130 when interrupted."""
-    job = Job(**json.loads(sys.stdin.read()))
+    """Run the job read from stdin, then draw the plots if asked; 130 when interrupted."""
+    preload()
+    line = sys.stdin.readline()
+    if not line:
+        return 0  # the parent stopped before the study existed
+    message = json.loads(line)
+    job = Job(**message["job"])
     try:
-        work(job)
+        work(job, idle=load_plots if message.get("plots") else None)
     except KeyboardInterrupt:
         return 130
+    request = sys.stdin.readline()
+    if request:
+        from chainrule.runs.search.results import write_plots
+
+        write_plots(Path(job.search_dir), json.loads(request)["draw"], job.cfg)
     return 0
 
 
