@@ -164,9 +164,8 @@ def cpu(who=resource.RUSAGE_SELF):
     r = resource.getrusage(who)
     return r.ru_utime + r.ru_stime
 marks = [("start", cpu(), time.perf_counter())]
-import chainrule.runs.search as rs
-from chainrule.runs.search import pool, results
-marks.append(("import chainrule.runs.search", cpu(), time.perf_counter()))
+from chainrule.runs.search import job as rs, pool, results
+marks.append(("import chainrule.runs.search.job", cpu(), time.perf_counter()))
 def wrap(owner, name):
     f = getattr(owner, name)
     def timed(*a, **k):

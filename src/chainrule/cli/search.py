@@ -34,6 +34,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from chainrule.runs.search import spawn
+
+    spawn.prestart(args.workers)  # the worker processes load while this one does
     from chainrule.cli._output import console
     from chainrule.runs.search import run as search
 

@@ -169,7 +169,7 @@ def test_a_trial_retired_while_its_worker_lives_is_run_again(tmp_path, monkeypat
 
 
 def test_the_shipped_search_config_passes_the_checks():
-    from chainrule.runs.search import _checked, parse
+    from chainrule.runs.search.job import _checked, parse
 
     cfg = _checked(parse("digits_search"))
     assert cfg.n_trials == 30 and cfg.resolved_direction == "maximize"

@@ -13,21 +13,18 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from chainrule.config.search import SearchConfig
+from chainrule.runs.search import spawn
 from chainrule.runs.search.results import draw_here, plot_names
 from chainrule.runs.search.study import Job, work
 
 if TYPE_CHECKING:
     import optuna
-
-THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def load_importances() -> None:
@@ -39,9 +36,10 @@ class Workers:
     """``workers`` workers on one study, each with ``cpu_count // workers`` BLAS threads (at
     least one); with one, it runs in this process as it is.
 
-    The worker processes start at once (fresh interpreters: nothing of this process, its
-    threads, its database connections or its ``__main__`` is carried over), so that they
-    load while this process creates the study; :meth:`run` gives them the job and works
+    The worker processes start at once, or were started by
+    :func:`~chainrule.runs.search.spawn.prestart` (fresh interpreters: nothing of this
+    process, its threads, its database connections or its ``__main__`` is carried over),
+    so that they load while this process creates the study; :meth:`run` gives them the job and works
     here as worker 0 (this process has loaded the training stack already). Call
     :meth:`stop` (``with Workers(...)`` does) to end them if the job never comes.
     """
@@ -50,8 +48,8 @@ class Workers:
         if workers < 1:
             raise ValueError(f"workers must be >= 1, got {workers}")
         self.job, self.count, self.plots = job, workers, plots
-        self.threads = max(1, (os.cpu_count() or 1) // workers)
-        self.procs = [self._start() for _ in range(1, workers)]
+        self.threads = spawn.threads_per_worker(workers)
+        self.procs = spawn.take(workers - 1, self.threads)
 
     def __enter__(self) -> Workers:
         return self
@@ -61,13 +59,6 @@ class Workers:
             self.stop()
         else:  # the error raised is the one to see
             self._end(timeout=30 if kind is KeyboardInterrupt else None)
-
-    def _start(self) -> subprocess.Popen:
-        """One worker process; its BLAS gets ``threads`` threads from the environment, set
-        before its NumPy loads the library (the worker also limits it at run time)."""
-        env = os.environ | {name: str(self.threads) for name in THREAD_VARIABLES}
-        return subprocess.Popen([sys.executable, "-m", "chainrule.runs.search.worker"],
-                                stdin=subprocess.PIPE, text=True, env=env)
 
     @staticmethod
     def _send(proc: subprocess.Popen, message: dict[str, Any]) -> None:
