@@ -209,5 +209,5 @@ def test_worker_processes_given_no_job_exit_and_the_error_is_the_one_raised(tmp_
     job = Job(tiny(), {"space": LR}, str(tmp_path), f"sqlite:///{tmp_path}/s.db", "s")
     with pytest.raises(KeyError, match="before the study"), Workers(job, 3) as pool:
         raise KeyError("before the study")
-    assert [p.returncode for p in pool.procs] == [0, 0]
+    assert [p.poll() for p in pool.procs] == [0, 0]
     assert list(tmp_path.iterdir()) == []

@@ -1,19 +1,16 @@
 """Search workers: :class:`Workers` runs K workers on one study, one of them in this
-process and the others as ``python -m chainrule.runs.search.worker`` processes.
+process and the others in worker processes (forked from this one, or fresh interpreters:
+see :mod:`~chainrule.runs.search.spawn`).
 
-A worker process is started before the study is created and loads what a trial needs
-meanwhile; it then reads, one JSON line each on its stdin, its job (``{"job": Job fields,
-"plots": bool}``) and, once the study is done, either nothing (stdin closed: it exits)
-or the plots to draw (``{"draw": {"trials", "metric", "direction"}}``), which worker 1
-draws while this process fits the importances.
+A worker process is started before the study is created; it reads, one JSON line each on
+its pipe, its job (``{"job": Job fields, "plots": bool}``) and, once the study is done,
+either nothing (the pipe closed: it exits) or the plots to draw (``{"draw": {"trials",
+"metric", "direction"}}``), which worker 1 draws while this process fits the importances.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import json
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,12 +33,12 @@ class Workers:
     """``workers`` workers on one study, each with ``cpu_count // workers`` BLAS threads (at
     least one); with one, it runs in this process as it is.
 
-    The worker processes start at once, or were started by
-    :func:`~chainrule.runs.search.spawn.prestart` (fresh interpreters: nothing of this
-    process, its threads, its database connections or its ``__main__`` is carried over),
-    so that they load while this process creates the study; :meth:`run` gives them the job and works
-    here as worker 0 (this process has loaded the training stack already). Call
-    :meth:`stop` (``with Workers(...)`` does) to end them if the job never comes.
+    The worker processes start before the study is created (:func:`~chainrule.runs.search.
+    spawn.take`: copies of this process when it can fork, which load nothing, else fresh
+    interpreters, which load meanwhile); :meth:`run` gives them the job once the study
+    exists and works here as worker 0 (this process has loaded the training stack
+    already). Call :meth:`stop` (``with Workers(...)`` does) to end them if the job never
+    comes.
     """
 
     def __init__(self, job: Job, workers: int, plots: bool = True):
@@ -60,15 +57,6 @@ class Workers:
         else:  # the error raised is the one to see
             self._end(timeout=30 if kind is KeyboardInterrupt else None)
 
-    @staticmethod
-    def _send(proc: subprocess.Popen, message: dict[str, Any]) -> None:
-        """One JSON line to a worker (one that has died is left to its exit code)."""
-        try:
-            proc.stdin.write(json.dumps(message) + "\n")
-            proc.stdin.flush()
-        except (BrokenPipeError, ValueError):  # it exited; ValueError: stdin closed
-            pass
-
     def run(self, storage: optuna.storages.RDBStorage) -> None:
         """Give the worker processes the job and work here (with ``storage``, the study's)
         until the study is done. An error in this worker is raised once all have stopped;
@@ -78,7 +66,7 @@ class Workers:
             return
         for i, proc in enumerate(self.procs, start=1):
             job = dataclasses.replace(self.job, threads=self.threads, worker=i)
-            self._send(proc, {"job": dataclasses.asdict(job), "plots": self.plots})
+            proc.send({"job": dataclasses.asdict(job), "plots": self.plots})
         from chainrule.threads import get_num_threads, set_num_threads
 
         previous = get_num_threads()
@@ -102,7 +90,7 @@ class Workers:
         if not self.procs or self.procs[0].poll() is not None:
             return draw_here(search_dir, summary, cfg)
         part = {k: summary[k] for k in ("trials", "metric", "direction")}
-        self._send(self.procs[0], {"draw": part})
+        self.procs[0].send({"draw": part})
 
         def drawn() -> list[str]:
             self.stop()
@@ -118,8 +106,7 @@ class Workers:
 
     def _end(self, timeout: float | None = None) -> None:
         for proc in self.procs:
-            with contextlib.suppress(BrokenPipeError):
-                proc.stdin.close()
+            proc.close()
         for proc in self.procs:
             proc.wait(timeout)
 

@@ -35,7 +35,6 @@ from chainrule.search.strategy import make_pruner, make_sampler, sample
 if TYPE_CHECKING:
     import optuna
 
-OWNER = owner()
 POLL = 0.1  # seconds between looks at the study while waiting for other workers' trials
 RESULT_ATTR = "result"  # see _result
 FINISHED = ("COMPLETE", "PRUNED")
@@ -104,7 +103,9 @@ class Objective:
         import optuna
 
         self.current = trial.number
-        trial.set_user_attr(OWNER_ATTR, OWNER)  # lets a re-run here see at once it died
+        # this process (a forked worker is not its parent): lets a re-run here see at once
+        # that it died
+        trial.set_user_attr(OWNER_ATTR, owner())
         rows = trial_rows(self.storage, self.study_id)
         rank = sum(1 for r in rows if r.number < trial.number and r.state in LIVE)
         if rank >= self.cfg.n_trials:

@@ -1,8 +1,8 @@
-"""One search worker process: ``python -m chainrule.runs.search.worker``, started by
-:class:`chainrule.runs.search.pool.Workers` (its stdin protocol is described there).
-
-It loads what a trial needs (the storage's Optuna, SQLAlchemy and Alembic modules, numba)
-before it reads its job: the parent is creating the study meanwhile.
+"""One search worker process: :func:`serve` runs what it reads from its pipe (the protocol
+is described in :class:`chainrule.runs.search.pool.Workers`); ``python -m
+chainrule.runs.search.worker`` serves stdin in a fresh interpreter, after loading what a
+trial needs (the storage's Optuna, SQLAlchemy and Alembic modules, numba) while the parent
+creates the study (see :mod:`chainrule.runs.search.spawn`).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TextIO
 
 from chainrule.runs.search.study import Job, work
 
@@ -28,10 +29,10 @@ def load_plots() -> None:
     import matplotlib.figure  # noqa: F401
 
 
-def main() -> int:
-    """Run the job read from stdin, then draw the plots if asked; 130 when interrupted."""
-    preload()
-    line = sys.stdin.readline()
+def serve(stream: TextIO) -> int:
+    """Run the job read from ``stream``, then draw the plots if asked; the exit status
+    (130 when interrupted)."""
+    line = stream.readline()
     if not line:
         return 0  # the parent stopped before the study existed
     message = json.loads(line)
@@ -40,12 +41,18 @@ def main() -> int:
         work(job, idle=load_plots if message.get("plots") else None)
     except KeyboardInterrupt:
         return 130
-    request = sys.stdin.readline()
+    request = stream.readline()
     if request:
         from chainrule.runs.search.results import write_plots
 
         write_plots(Path(job.search_dir), json.loads(request)["draw"], job.cfg)
     return 0
+
+
+def main() -> int:
+    """A fresh worker process: load, then serve stdin."""
+    preload()
+    return serve(sys.stdin)
 
 
 if __name__ == "__main__":
