@@ -147,7 +147,7 @@ def test_a_trial_retired_while_its_worker_lives_is_run_again(tmp_path, monkeypat
             self.number = trial.number
 
         def on_epoch_end(self, epoch, logs=None):
-            storage = open_storage(f"sqlite:///{tmp_path / 'tiny-search' / 'study.db'}", 10)
+            storage = open_storage(f"sqlite:///{tmp_path / 'tiny-search' / 'study.db'}")
             study = optuna.load_study(study_name="tiny", storage=storage)
             reaper = Reaper(storage, "tiny", grace=1)
             assert reaper._fail(study, self.number, "no heartbeat from its worker (test)")

@@ -48,7 +48,7 @@ def test_a_forked_worker_runs_the_job_it_is_sent_and_records_itself_as_owner(tmp
                     "space": {"optimizer.lr": {"log_uniform": [1e-3, 0.3]}}},
               str(tmp_path), f"sqlite:///{tmp_path / 'study.db'}", "tiny", threads=1, worker=1)
     [worker] = spawn.take(1, 1)  # before any database connection here
-    create_study(job, 2, open_storage(job.storage, 10))
+    create_study(job, 2, open_storage(job.storage))
     worker.send({"job": dataclasses.asdict(job), "plots": False})
     _close([worker])
     [trial] = optuna.load_study(study_name="tiny", storage=job.storage).trials

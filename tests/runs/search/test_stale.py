@@ -5,8 +5,9 @@ import time
 import optuna
 import pytest
 
-from chainrule.runs.search.stale import OWNER_ATTR, Reaper, owner, owner_dead
+from chainrule.runs.search.stale import OWNER_ATTR, Heartbeat, Reaper, owner, owner_dead
 from chainrule.runs.search.storage import open_storage
+from chainrule.runs.search.tables import signs_of_life
 
 pytestmark = [pytest.mark.skipif(owner() is None, reason="needs Linux's /proc"),
               pytest.mark.filterwarnings("ignore:Heartbeat of storage:UserWarning")]
@@ -40,7 +41,7 @@ def check_silent_dead_and_beating_trials(url: str, name: str) -> None:
     """On the database at ``url``: a trial killed before its first heartbeat is retired
     after the grace period (by the database's clock), one whose local process died at
     once, one that beats (another machine's worker) never."""
-    storage = open_storage(url, heartbeat=1)
+    storage = open_storage(url)
     study = optuna.create_study(storage=storage, study_name=name)
     abroad = "another-boot:pid:[1]/1/1"  # another machine's worker: only heartbeats tell
     silent, _ = _trial(storage, study)  # killed before its first heartbeat
@@ -72,7 +73,7 @@ def test_a_silent_trial_is_retired_after_the_grace_period_a_beating_one_never(tm
 
 
 def test_a_retired_trial_is_retired_once_by_two_reapers(tmp_path):
-    storage = open_storage(f"sqlite:///{tmp_path / 'study.db'}", heartbeat=1)
+    storage = open_storage(f"sqlite:///{tmp_path / 'study.db'}")
     study = optuna.create_study(storage=storage, study_name="s")
     number, _ = _trial(storage, study, {OWNER_ATTR: owner()[:-1] + "x"})
     first, second = Reaper(storage, "s", grace=1), Reaper(storage, "s", grace=1)
@@ -80,3 +81,22 @@ def test_a_retired_trial_is_retired_once_by_two_reapers(tmp_path):
     assert first.retire(study) == [number]
     assert second._fail(study, stale[0].number, "again") is False  # lost the race: no second retry
     assert len(study.get_trials(deepcopy=False)) == 2
+
+
+def test_a_heartbeat_beats_for_the_current_trial_only(tmp_path):
+    storage = open_storage(f"sqlite:///{tmp_path / 'study.db'}")
+    study = optuna.create_study(storage=storage, study_name="s")
+    number, trial_id = _trial(storage, study)
+    study_id = storage.get_study_id_from_name("s")
+    heartbeat = Heartbeat(storage, 0.02)
+    try:
+        time.sleep(0.2)  # no trial: no beat
+        assert signs_of_life(storage, study_id, [number])[1] == {}
+        heartbeat.trial_id = trial_id
+        deadline = time.monotonic() + 60
+        while number not in signs_of_life(storage, study_id, [number])[1]:
+            assert time.monotonic() < deadline, "no heartbeat was recorded"
+            time.sleep(0.02)
+    finally:
+        heartbeat.stop()
+    assert not heartbeat._thread.is_alive()

@@ -131,7 +131,7 @@ def run(config: RunConfig | str | Path | dict[str, Any], overrides: tuple[str, .
     job = Job(parsed.raw, cfg.model_dump(mode="json", exclude_none=True),
               str(search_dir.resolve()), url, study or name)
     with Workers(job, workers, plots) as pool:  # worker processes load meanwhile
-        the_storage = open_storage(url, cfg.heartbeat)
+        the_storage = open_storage(url)
         the_study = create_study(job, parsed.config.train.epochs, the_storage)
         pool.run(the_storage)
         summary = summarise(the_study, cfg, parsed.raw, name, search_dir, url, plots=plots,

@@ -15,15 +15,17 @@ trial when
   database's own clock (``now()``), so workers on several machines need no common clock.
 
 A trial of a live worker, here or on another machine, beats every ``heartbeat`` seconds
-(the grace period is three of them), so it is never retired. A retired trial is marked
-FAIL with the reason in its ``error`` attribute, and the storage's stale-trial callback
-(:class:`~optuna.storages.RetryHeartbeatStaleTrialCallback`) enqueues its parameters again.
+(:class:`Heartbeat`; the grace period is three of them), so it is never retired. A
+retired trial is marked FAIL with the reason in its ``error`` attribute, and the storage's
+stale-trial callback (:class:`~optuna.storages.RetryHeartbeatStaleTrialCallback`)
+enqueues its parameters again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,9 +34,46 @@ from chainrule.runs.search.tables import OWNER_ATTR, TrialRow, signs_of_life, tr
 if TYPE_CHECKING:
     import optuna
 
-__all__ = ["OWNER_ATTR", "RETIRED", "Reaper", "owner", "owner_dead", "retired"]
+__all__ = ["OWNER_ATTR", "RETIRED", "Heartbeat", "Reaper", "grace_period", "owner", "owner_dead",
+           "retired"]
 RETIRED = "interrupted: "  # how a retired trial's ``error`` attribute starts
 _BOOT_ID = Path("/proc/sys/kernel/random/boot_id")
+
+
+def grace_period(heartbeat: float) -> float:
+    """Seconds without a heartbeat after which a running trial counts as dead: three
+    beats, at least two seconds."""
+    return max(2.0, 3 * heartbeat)
+
+
+class Heartbeat:
+    """Records a heartbeat for this worker's running trial (``trial_id``, None between
+    trials) every ``interval`` seconds, from one thread for the worker's life.
+
+    Optuna's heartbeat starts a thread per trial that writes at once, in the moment the
+    trial's first writes are made (SQLite then makes one of them wait); here the first
+    beat comes one interval into a trial, and until then the reaper judges the trial by
+    when it first saw it running, with the same grace period. Call :meth:`stop` at the end.
+    """
+
+    def __init__(self, storage: optuna.storages.RDBStorage, interval: float):
+        self.storage, self.interval = storage, interval
+        self.trial_id: int | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name="search heartbeat",
+                                        daemon=True)
+        self._thread.start()
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self.interval):
+            trial_id = self.trial_id
+            if trial_id is not None:
+                self.storage.record_heartbeat(trial_id)
+
+    def stop(self) -> None:
+        """End the thread (at once; a beat being written is finished first)."""
+        self._stop.set()
+        self._thread.join()
 
 
 def _start_time(pid: int) -> str | None:

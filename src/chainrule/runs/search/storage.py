@@ -1,4 +1,8 @@
-"""The study's storage: an Optuna RDB storage with heartbeats, tuned for SQLite.
+"""The study's storage: an Optuna RDB storage with a retry of stale trials, tuned for SQLite.
+
+Heartbeats are written by :class:`~chainrule.runs.search.stale.Heartbeat` and judged by
+:class:`~chainrule.runs.search.stale.Reaper`, not by Optuna's per-trial heartbeat thread
+(which writes at once, while the trial's first writes are made) and per-trial stale check.
 
 SQLite waits up to a minute for a lock (several workers write to one file) and runs in WAL
 mode with ``synchronous=NORMAL`` from the first connection on (the schema's creation
@@ -18,10 +22,9 @@ if TYPE_CHECKING:
     import optuna
 
 
-def open_storage(url: str, heartbeat: float, *, create: bool = True
-                 ) -> optuna.storages.RDBStorage:
-    """An RDB storage on ``url`` with heartbeats every ``heartbeat`` seconds and a retry of
-    stale trials.
+def open_storage(url: str, *, create: bool = True) -> optuna.storages.RDBStorage:
+    """An RDB storage on ``url`` whose stale-trial callback enqueues a retry of a trial
+    retired as stale (:class:`~optuna.storages.RetryHeartbeatStaleTrialCallback`).
 
     With ``create`` (the default) the schema is created when missing and its version
     checked; a worker started after that passes ``create=False`` and skips both.
@@ -36,23 +39,16 @@ def open_storage(url: str, heartbeat: float, *, create: bool = True
         engine = {"creator": functools.partial(_connect, parsed.database)}
     else:
         engine = {"connect_args": {"timeout": 60}} if sqlite else {}
-    with warnings.catch_warnings():  # heartbeats are marked experimental
+    with warnings.catch_warnings():  # the retry callback is marked experimental
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
         storage = optuna.storages.RDBStorage(
             url, engine_kwargs=engine, skip_compatibility_check=not create,
-            skip_table_creation=not create, heartbeat_interval=max(1, round(heartbeat)),
-            grace_period=grace_period(heartbeat),
+            skip_table_creation=not create,
             heartbeat_stale_trial_callback=optuna.storages.RetryHeartbeatStaleTrialCallback(
                 max_retry=3))
     if sqlite:
         _immediate_transactions(storage.engine, configure=not file)
     return storage
-
-
-def grace_period(heartbeat: float) -> int:
-    """Seconds without a heartbeat after which a running trial counts as dead: three beats
-    (Optuna takes whole seconds)."""
-    return max(2, round(3 * heartbeat))
 
 
 def _connect(path: str) -> Any:

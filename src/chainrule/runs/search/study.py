@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from chainrule.config.search import SearchConfig
-from chainrule.runs.search.stale import OWNER_ATTR, Reaper, owner, retired
-from chainrule.runs.search.storage import grace_period, open_storage
+from chainrule.runs.search.stale import OWNER_ATTR, Heartbeat, Reaper, grace_period, owner, retired
+from chainrule.runs.search.storage import open_storage
 from chainrule.runs.search.tables import trial_rows
 from chainrule.runs.search.trial import Outcome, train_trial
 from chainrule.search import space as sp
@@ -91,18 +91,27 @@ def create_study(job: Job, epochs: int, storage: optuna.storages.RDBStorage
 class Objective:
     """The function Optuna calls with each trial of one worker."""
 
-    def __init__(self, job: Job, study: optuna.Study, storage: optuna.storages.RDBStorage):
+    def __init__(self, job: Job, study: optuna.Study, storage: optuna.storages.RDBStorage,
+                 heartbeat: Heartbeat):
         from chainrule.config.loading import validate
 
         self.job, self.cfg, self.study, self.storage = job, job.cfg, study, storage
+        self.heartbeat = heartbeat
         self.study_id = storage.get_study_id_from_name(job.study_name)
         self.base = validate(job.raw)
         self.current: int | None = None
 
     def __call__(self, trial: optuna.Trial) -> float:
+        self.current = trial.number
+        self.heartbeat.trial_id = trial._trial_id
+        try:
+            return self._run(trial)
+        finally:
+            self.heartbeat.trial_id = None
+
+    def _run(self, trial: optuna.Trial) -> float:
         import optuna
 
-        self.current = trial.number
         # this process (a forked worker is not its parent): lets a re-run here see at once
         # that it died
         trial.set_user_attr(OWNER_ATTR, owner())
@@ -161,14 +170,25 @@ def work(job: Job, storage: optuna.storages.RDBStorage | None = None,
     optuna.logging.set_verbosity(optuna.logging.ERROR)
     cfg = job.cfg
     if storage is None:
-        storage = open_storage(job.storage, cfg.heartbeat, create=False)
+        storage = open_storage(job.storage, create=False)
     seed = cfg.seed + 7919 * job.worker + len(storage.get_all_trials(
         storage.get_study_id_from_name(job.study_name), deepcopy=False))
     study = optuna.load_study(study_name=job.study_name, storage=storage,
                               sampler=make_sampler(cfg, seed),
                               pruner=make_pruner(cfg, _epochs(job)))
+    heartbeat = Heartbeat(storage, cfg.heartbeat)
+    try:
+        _loop(job, study, storage, Objective(job, study, storage, heartbeat), idle)
+    finally:
+        heartbeat.stop()
+
+
+def _loop(job: Job, study: optuna.Study, storage: optuna.storages.RDBStorage,
+          objective: Objective, idle: Callable[[], Any] | None) -> None:
+    """The worker loop: retire dead workers' trials, stop when the study is done, wait for
+    the others' last trials, or run one more."""
+    cfg = job.cfg
     reaper = Reaper(storage, job.study_name, grace_period(cfg.heartbeat))
-    objective = Objective(job, study, storage)
     stall = Stall(stall_limit(cfg.heartbeat))
     while True:
         rows = trial_rows(storage, reaper.study_id)
