@@ -50,8 +50,8 @@ def _timed(phase: str, fn):
 
 def instrument() -> None:
     """Wrap each phase's functions; an op's own time excludes the phases nested inside it."""
-    conv.im2col = _timed("im2col", conv.im2col)
-    conv.col2im = _timed("col2im", conv.col2im)
+    conv.columns = _timed("im2col", conv.columns)
+    conv.col2im_add = _timed("col2im", conv.col2im_add)
     conv.grouped_matmul = _timed("conv GEMMs", conv.grouped_matmul)
     for cls, phase in ((pool.MaxPool2d, "max-pool"), (activation.ReLU, "ReLU"),
                        (linalg.Linear, "linear (GEMMs)"), (arithmetic.Mul, "dropout"),

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import chainrule as cr
 from chainrule import functional as F
-from chainrule.autograd.ops import workspace
+from chainrule.autograd.ops import conv, workspace
 from chainrule.autograd.ops.conv import col2im, im2col
 from tests.autograd.check import check_op, tf
 
@@ -50,6 +50,18 @@ def test_conv2d(g):
           "groups": g["groups"]}
     check_op(_conv_inputs(g), lambda x, w, b=None: tf.conv2d(x, w, b, **kw),
              lambda x, w, b=None: F.conv2d(x, w, b, **kw), seed=g["seed"])
+
+
+@pytest.mark.parametrize("kw", [{}, {"padding": 1, "groups": 2}, {"stride": 2, "dilation": 2},
+                                {"padding": "same"}])
+@pytest.mark.parametrize("shape", [(5, 8, 14, 13), (3, 4, 6, 5)])  # numba kernels, NumPy paths
+def test_conv2d_in_blocks_of_images(monkeypatch, kw, shape):
+    """Blocks of one image (then two) give the gradients of the whole batch at once."""
+    for block in (1, 200_000):  # one image per block, then a few with a shorter last one
+        monkeypatch.setattr(conv, "BLOCK_BYTES", block)
+        check_op([shape, (6, shape[1] // kw.get("groups", 1), 3, 3), (6,)],
+                 lambda x, w, b: tf.conv2d(x, w, b, **kw),
+                 lambda x, w, b: F.conv2d(x, w, b, **kw))
 
 
 @CONV

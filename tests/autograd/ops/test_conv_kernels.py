@@ -33,9 +33,33 @@ def test_col2im_kernel_matches_reference(geometry, dtype):
     rng = np.random.default_rng(0)
     cols = rng.standard_normal((3,) + kernel + (2, ho, wo)).astype(dtype)
     ours = np.zeros(shape, dtype=dtype)
-    conv_kernels.col2im(cols, *stride, *dilation, padding[0][0], padding[1][0], ours)
+    conv_kernels.col2im(cols, *stride, *dilation, padding[0][0], padding[1][0], 0, ours)
     np.testing.assert_allclose(ours, col2im_reference(cols, shape, stride, dilation, padding),
                                rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("geometry", GEOMETRIES[1:3])
+def test_col2im_kernel_adds_a_block_of_images_in_place(geometry):
+    """Images 2..3 of a (3, 5, 9, 7) array get their columns added; the rest is untouched."""
+    kernel, stride, dilation, padding = geometry
+    shape = (3, 5, 9, 7)
+    ho, wo = _grid(shape, *geometry)
+    rng = np.random.default_rng(2)
+    cols = rng.standard_normal((3,) + kernel + (2, ho, wo))
+    dx = rng.standard_normal(shape)
+    expected = dx.copy()
+    expected[:, 2:4] += col2im_reference(cols, (3, 2, 9, 7), stride, dilation, padding)
+    conv_kernels.col2im(cols, *stride, *dilation, padding[0][0], padding[1][0], 2, dx)
+    np.testing.assert_allclose(dx, expected, rtol=1e-12, atol=1e-12)
+
+
+def test_im2col_unit_kernel_reads_a_block_of_images():
+    rng = np.random.default_rng(4)
+    xp = rng.standard_normal((3, 5, 9, 7)).astype(np.float32)
+    ours = np.empty((3, 3, 2, 2, 7, 6), dtype=np.float32)
+    conv_kernels.im2col_unit(xp, 3, ours)
+    expected = windows(xp, (3, 2), (1, 1), (1, 1), ((0, 0), (0, 0)))[:, :, :, 3:5]
+    np.testing.assert_array_equal(ours, expected)
 
 
 @pytest.mark.parametrize("padding", [((0, 0), (0, 0)), ((1, 2), (0, 1))])
@@ -47,7 +71,7 @@ def test_im2col_unit_kernel_matches_the_strided_view(padding, dtype):
     xp = np.pad(x, ((0, 0), (0, 0), (pt, pb), (pl, pr)))
     expected = windows(x, (3, 2), (1, 1), (1, 1), padding).copy()
     ours = np.full_like(expected, np.nan)
-    conv_kernels.im2col_unit(xp, ours)
+    conv_kernels.im2col_unit(xp, 0, ours)
     np.testing.assert_array_equal(ours, expected)
 
 

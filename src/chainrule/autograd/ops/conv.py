@@ -28,13 +28,30 @@ def out_size(size: int, kernel: int, stride: int, pad: Pair, dilation: int) -> i
     return (size + pad[0] + pad[1] - dilation * (kernel - 1) - 1) // stride + 1
 
 
-def _padded(xc: np.ndarray, padding: Padding, fill: float) -> np.ndarray:
-    """``xc`` (C, N, H, W) surrounded by ``fill`` (a scratch array, valid until the next take)."""
+# Columns per GEMM are cut into blocks of whole images of at most this many bytes, so
+# that the im2col copy, the GEMMs reading it and the col2im of the gradient columns
+# work on a block that stays in the cache. Measured on the MNIST CNN's 32->64 conv at
+# batch 64 (forward + backward, quiet machine): 30.3 ms in blocks of 4 images (2.7 MB)
+# against 37.4 ms for the whole batch's 42 MB at once; 8 images 31.4, 2 images 31.9.
+BLOCK_BYTES = 3 * 2**20
+
+
+def image_blocks(n: int, bytes_per_image: int) -> list[slice]:
+    """Consecutive slices of the ``n`` images, each at most :data:`BLOCK_BYTES` (one image
+    at least)."""
+    step = max(1, BLOCK_BYTES // max(1, bytes_per_image))
+    return [slice(a, min(a + step, n)) for a in range(0, n, step)]
+
+
+def _padded(xc: np.ndarray, padding: Padding, fill: float,
+            owner: object | None = None) -> np.ndarray:
+    """``xc`` (C, N, H, W) surrounded by ``fill`` (a workspace array reserved for ``owner``;
+    without one, valid until the next take)."""
     (pt, pb), (pl, pr) = padding
     if not (pt or pb or pl or pr):
         return xc
     c, n, h, w = xc.shape
-    xp = workspace.take((c, n, h + pt + pb, w + pl + pr), xc.dtype)
+    xp = workspace.take((c, n, h + pt + pb, w + pl + pr), xc.dtype, owner)
     xp[:, :, :pt] = fill
     xp[:, :, pt + h:] = fill
     xp[:, :, pt:pt + h, :pl] = fill
@@ -64,49 +81,72 @@ def _window_view(xp: np.ndarray, kernel: Pair, stride: Pair, dilation: Pair) -> 
                       writeable=False)
 
 
+def columns(xp: np.ndarray, kernel: Pair, stride: Pair, dilation: Pair, images: slice,
+            out: np.ndarray, grid: Pair | None = None) -> np.ndarray:
+    """Write the im2col matrix of images ``images`` of the padded ``xp`` (C, N, Hp, Wp) into
+    ``out`` (contiguous, C*kh*kw*n*Ho*Wo elements at least) and return it as the
+    (C*kh*kw, n*Ho*Wo) matrix, rows ordered (c, i, j).
+
+    ``grid`` keeps only the first (Ho, Wo) output positions (the transposed
+    convolution's output padding adds rows no window of its input reaches).
+    """
+    view = _window_view(xp, kernel, stride, dilation)[:, :, :, images]
+    if grid is not None:
+        view = view[..., :grid[0], :grid[1]]
+    cols = out.reshape(-1)[:view.size].reshape(view.shape)
+    if stride == dilation == (1, 1) and conv_kernels.usable(cols, xp):
+        conv_kernels.im2col_unit(xp, images.start, cols)
+    else:
+        np.copyto(cols, view)
+    return cols.reshape(view.shape[0] * kernel[0] * kernel[1], -1)
+
+
 def im2col(xc: np.ndarray, kernel: Pair, stride: Pair, dilation: Pair, padding: Padding,
            owner: object | None = None, grid: Pair | None = None) -> np.ndarray:
     """The (C*kh*kw, N*Ho*Wo) im2col matrix of ``xc`` (C, N, H, W), rows ordered (c, i, j).
 
-    ``grid`` keeps only the first (Ho, Wo) output positions (the transposed
-    convolution's output padding adds rows no window of its input reaches).
     A 1x1 kernel with stride 1 and no padding needs no copy. Otherwise the
-    columns go into a workspace array reserved for ``owner``.
+    columns go into a workspace array reserved for ``owner`` (see :func:`columns`).
     """
     c, n = xc.shape[:2]
     if kernel == (1, 1) and stride == (1, 1) and padding == ((0, 0), (0, 0)) \
             and xc.flags.c_contiguous and grid is None:
         return xc.reshape(c, -1)
     xp = _padded(xc, padding, 0.0)
-    view = _window_view(xp, kernel, stride, dilation)
+    shape = _window_view(xp, kernel, stride, dilation).shape
     if grid is not None:
-        view = view[..., :grid[0], :grid[1]]
-    cols = workspace.take(view.shape, xc.dtype, owner)
-    if stride == dilation == (1, 1) and conv_kernels.usable(cols, xp):
-        conv_kernels.im2col_unit(xp, cols)
-    else:
-        np.copyto(cols, view)
-    return cols.reshape(c * kernel[0] * kernel[1], -1)
+        shape = shape[:4] + grid
+    return columns(xp, kernel, stride, dilation, slice(0, n),
+                   workspace.take(shape, xc.dtype, owner), grid)
 
 
-def col2im(cols: np.ndarray, shape: tuple[int, int, int, int], kernel: Pair, stride: Pair,
-           dilation: Pair, padding: Padding, grid: Pair | None = None) -> np.ndarray:
-    """The adjoint of :func:`im2col`: scatter-add (C*kh*kw, N*Ho*Wo) columns into (C, N, H, W).
+def col2im_add(cols: np.ndarray, dx: np.ndarray, kernel: Pair, stride: Pair, dilation: Pair,
+               padding: Padding, images: slice, grid: Pair | None = None) -> None:
+    """The adjoint of :func:`columns`: scatter-add the (C*kh*kw, n*Ho*Wo) columns of images
+    ``images`` into ``dx`` (C, N, H, W).
 
     ``grid`` is the (Ho, Wo) the columns cover (default: every window that fits).
-    Returns a new array: the numba kernel's for large float input, else
-    :func:`col2im_reference`'s.
+    The numba kernel runs for large float input, else :func:`col2im_reference`.
     """
-    c, n, h, w = shape
+    c, _, h, w = dx.shape
+    n = images.stop - images.start
     (pt, pb), (pl, pr) = padding
     ho, wo = grid if grid is not None else (
         (size + sum(p) - d * (k - 1) - 1) // s + 1
         for size, p, d, k, s in zip((h, w), padding, dilation, kernel, stride, strict=True))
     cols6 = cols.reshape(c, kernel[0], kernel[1], n, ho, wo)
-    if not conv_kernels.usable(cols6):
-        return col2im_reference(cols6, shape, stride, dilation, padding)
+    if conv_kernels.usable(cols6, dx):
+        conv_kernels.col2im(cols6, *stride, *dilation, pt, pl, images.start, dx)
+    else:
+        dx[:, images] += col2im_reference(cols6, (c, n, h, w), stride, dilation, padding)
+
+
+def col2im(cols: np.ndarray, shape: tuple[int, int, int, int], kernel: Pair, stride: Pair,
+           dilation: Pair, padding: Padding, grid: Pair | None = None) -> np.ndarray:
+    """The adjoint of :func:`im2col`: (C*kh*kw, N*Ho*Wo) columns scatter-added into a new
+    (C, N, H, W) array (see :func:`col2im_add`)."""
     out = np.zeros(shape, dtype=cols.dtype)
-    conv_kernels.col2im(cols6, *stride, *dilation, pt, pl, out)
+    col2im_add(cols, out, kernel, stride, dilation, padding, slice(0, shape[1]), grid)
     return out
 
 
@@ -175,6 +215,8 @@ class Conv2d(_Bilinear):
     ``x`` (N, C, H, W), ``w`` (O, C / groups, kh, kw), ``b`` (O,) or absent;
     ``padding`` is ((top, bottom), (left, right)). With X the im2col matrix:
     Y = W X, dW = dY X^T, dX = col2im(W^T dY), db = sum of dY over (N, Ho, Wo).
+    Each runs per block of images (:func:`image_blocks`); the backward pass copies
+    a block's columns again rather than keeping the whole batch's from the forward.
     """
 
     def forward(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None, *,
@@ -189,36 +231,67 @@ class Conv2d(_Bilinear):
                              f"the padded input ({h + sum(padding[0])}, {wd + sum(padding[1])})")
         self.params = {"stride": stride, "padding": padding, "dilation": dilation,
                        "groups": groups}
-        self.x, self.w, self.shape = x, w, (c, n, h, wd)
-        self.cols = im2col(x.transpose(1, 0, 2, 3), kernel, stride, dilation, padding, self)
+        self.x, self.w = x, w
+        self.xp = _padded(x.transpose(1, 0, 2, 3), padding, 0.0, owner=self)
+        per_image = c * kernel[0] * kernel[1] * ho * wo
+        self.blocks = image_blocks(n, per_image * x.itemsize)
+        # a 1x1 kernel over contiguous (C, N, H, W) memory is its own im2col matrix
+        direct = kernel == stride == (1, 1) and self.xp.flags.c_contiguous
+        self.scratch = None if direct else self._take(per_image)
         out = np.empty((o, n * ho * wo), dtype=x.dtype)
-        grouped_matmul(w.reshape(groups, o // groups, -1),
-                       self.cols.reshape(groups, -1, self.cols.shape[1]), groups,
-                       out=out.reshape(groups, o // groups, -1))
-        if b is not None:
-            out += b[:, None]
+        out3, w3 = out.reshape(groups, o // groups, -1), w.reshape(groups, o // groups, -1)
+        for images in self.blocks:
+            cols = self._columns(images)
+            span = slice(images.start * ho * wo, images.stop * ho * wo)
+            grouped_matmul(w3, cols.reshape(groups, -1, cols.shape[1]), groups,
+                           out=out3[:, :, span])
+            if b is not None:
+                out[:, span] += b[:, None]
         return out.reshape(o, n, ho, wo).transpose(1, 0, 2, 3)
 
+    def _take(self, per_image: int) -> np.ndarray:
+        """A scratch array for one block's columns, reserved for this op."""
+        most = max(images.stop - images.start for images in self.blocks)
+        return workspace.take((most * per_image,), self.x.dtype, self)
+
+    def _columns(self, images: slice) -> np.ndarray:
+        if self.scratch is None:
+            return self.xp[:, images].reshape(self.xp.shape[0], -1)
+        p = self.params
+        return columns(self.xp, self.w.shape[2:], p["stride"], p["dilation"], images,
+                       self.scratch)
+
     def backward(self, g: np.ndarray) -> tuple:
-        w, cols, groups = self.w, self.cols, self.params["groups"]
-        o = w.shape[0]
+        w, p = self.w, self.params
+        groups, o = p["groups"], w.shape[0]
         gm = cnhw_matrix(g)
-        g3 = gm.reshape(groups, o // groups, -1)
+        g3, w3 = gm.reshape(groups, o // groups, -1), w.reshape(groups, o // groups, -1)
+        per_image = gm.shape[1] // self.x.shape[0]
         needs = self.needs_input_grad
-        gx = gw = gb = None
-        if needs[1]:
-            gw = grouped_matmul(g3, cols.reshape(groups, -1, cols.shape[1]).transpose(0, 2, 1),
-                                groups).reshape(w.shape)
-        if len(needs) == 3 and needs[2]:
-            gb = gm.sum(axis=1)
+        rows = w3.shape[2] * groups
+        gw = np.zeros_like(w3) if needs[1] else None
+        gb = np.zeros(o, dtype=g.dtype) if len(needs) == 3 and needs[2] else None
+        gx = dscratch = None
         if needs[0]:
-            dcols = workspace.take(cols.shape, cols.dtype)
-            grouped_matmul(w.reshape(groups, o // groups, -1).transpose(0, 2, 1), g3, groups,
-                           out=dcols.reshape(groups, -1, cols.shape[1]))
-            p = self.params
-            gx = col2im(dcols, self.shape, w.shape[2:], p["stride"], p["dilation"],
-                        p["padding"]).transpose(1, 0, 2, 3)
-        return gx, gw, gb
+            gx = np.zeros((self.xp.shape[0], self.x.shape[0]) + self.x.shape[2:], g.dtype)
+            dscratch = self._take(rows * per_image)
+        for images in self.blocks:
+            span = slice(images.start * per_image, images.stop * per_image)
+            if gw is not None:
+                cols = self._columns(images)
+                gw += grouped_matmul(g3[:, :, span],
+                                     cols.reshape(groups, -1, cols.shape[1]).transpose(0, 2, 1),
+                                     groups)
+            if gb is not None:
+                gb += gm[:, span].sum(axis=1)
+            if gx is not None:
+                dcols = dscratch[:rows * (span.stop - span.start)].reshape(rows, -1)
+                grouped_matmul(w3.transpose(0, 2, 1), g3[:, :, span], groups,
+                               out=dcols.reshape(groups, -1, dcols.shape[1]))
+                col2im_add(dcols, gx, w.shape[2:], p["stride"], p["dilation"], p["padding"],
+                           images)
+        return (None if gx is None else gx.transpose(1, 0, 2, 3),
+                None if gw is None else gw.reshape(w.shape), gb)
 
 
 class ConvTranspose2d(_Bilinear):

@@ -9,9 +9,11 @@ of each window, unrolled for the common 2x2 window) and backward (one write per
 input instead of a zeroed (C, K, N, Ho, Wo) array, a scatter and a col2im).
 
 They run single-threaded. Two threads (numba ``prange`` over channels) halve
-im2col and col2im on a quiet machine (1.5 and 2.1 ms against 3.0 and 4.2 ms
-at batch 64), but bring an OpenMP pool that is not fork-safe and a second
-thread count to keep in step with the BLAS limit; not done yet.
+im2col and col2im on their own, but inside a training step they gained nothing:
+a conv's blocks of images shared out over two Python threads of one-thread BLAS
+(GIL released) took 49-51 ms a step against 48-50 on one thread, and 77 ms
+without OPENBLAS_THREAD_TIMEOUT, since OpenBLAS's idle threads spin for a while
+after every two-thread product and take the core from the second thread.
 Figures: benchmarks/mnist_cnn_profile.py and the README's CNN section.
 """
 
@@ -131,8 +133,8 @@ def max_pool2x2_backward(g, index, zero, dx):  # pragma: no cover
 
 
 @njit
-def im2col_unit(xp, out):  # pragma: no cover
-    """out[c, i, j, n, y, x] = xp[c, n, y + i, x + j] for the padded input xp (C, N, Hp, Wp):
+def im2col_unit(xp, n0, out):  # pragma: no cover
+    """out[c, i, j, n, y, x] = xp[c, n0 + n, y + i, x + j] for the padded input xp (C, N, Hp, Wp):
     the windows' copy for stride 1 and dilation 1, innermost loop over output columns. With
     the unit steps known LLVM vectorises it: 3.0 ms against 4.5 ms for NumPy's copy of the
     strided view on the MNIST CNN's 32->64 conv at batch 64 (quiet machine); with the steps
@@ -144,12 +146,12 @@ def im2col_unit(xp, out):  # pragma: no cover
                 for n in range(n_):
                     for oy in range(ho):
                         for ox in range(wo):
-                            out[c, i, j, n, oy, ox] = xp[c, n, oy + i, ox + j]
+                            out[c, i, j, n, oy, ox] = xp[c, n0 + n, oy + i, ox + j]
 
 
 @njit
-def col2im(cols, sh, sw, dh, dw, pt, pl, dx):  # pragma: no cover
-    """Add cols (C, kh, kw, N, Ho, Wo) into the zeroed, unpadded dx (C, N, H, W)."""
+def col2im(cols, sh, sw, dh, dw, pt, pl, n0, dx):  # pragma: no cover
+    """Add cols (C, kh, kw, n, Ho, Wo) of images n0 .. n0 + n into the unpadded dx (C, N, H, W)."""
     c_, kh, kw, n_, ho, wo = cols.shape
     h, w = dx.shape[2], dx.shape[3]
     for c in range(c_):
@@ -163,4 +165,4 @@ def col2im(cols, sh, sw, dh, dw, pt, pl, dx):  # pragma: no cover
                         for ox in range(wo):
                             ix = ox * sw + j * dw - pl
                             if 0 <= ix < w:
-                                dx[c, n, iy, ix] += cols[c, i, j, n, oy, ox]
+                                dx[c, n0 + n, iy, ix] += cols[c, i, j, n, oy, ox]
