@@ -25,6 +25,7 @@ from chainrule.autograd.entry.conv import (
     avg_pool2d,
     conv1d,
     conv2d,
+    conv2d_relu,
     conv_transpose2d,
     dropout2d,
     interpolate,
@@ -61,7 +62,7 @@ from chainrule.autograd.tensor import Tensor
 __all__ = [
     "adaptive_avg_pool2d", "avg_pool2d", "batch_norm", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "clip", "concatenate", "conv1d", "conv2d",
-    "conv_transpose2d", "cross_entropy", "dropout", "dropout2d", "elu", "huber_loss",
+    "conv2d_relu", "conv_transpose2d", "cross_entropy", "dropout", "dropout2d", "elu", "huber_loss",
     "interpolate", "kl_div", "l1_loss", "leaky_relu", "linear", "log_softmax", "logsumexp",
     "max_pool2d", "maximum", "maxout", "minimum", "mse_loss", "nll_loss", "pad", "prelu",
     "relu", "sigmoid", "smooth_l1_loss", "softmax", "softplus", "stack", "step",

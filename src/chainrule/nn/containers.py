@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from chainrule.nn import fusion
 from chainrule.nn.module import Module
 
 
@@ -62,8 +63,16 @@ class Sequential(Module):
         return self
 
     def forward(self, x: Any) -> Any:
-        for module in self._modules.values():
-            x = module(x)
+        modules = list(self._modules.values())
+        i = 0
+        while i < len(modules):
+            fused = fusion.fused_run(modules, i)
+            if fused is None:
+                x = modules[i](x)
+                i += 1
+            else:  # Conv2d, ReLU[, MaxPool2d(2)] as one op: same values, less memory traffic
+                x = fused[0](x)
+                i += fused[1]
         return x
 
 

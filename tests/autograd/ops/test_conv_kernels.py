@@ -113,7 +113,7 @@ def test_max_pool2x2_kernels_match_reference(dtype, shape):
     out_ref, index_ref = max_pool_reference(x, *geometry)
     out = np.empty_like(out_ref)
     index = np.empty_like(index_ref)
-    conv_kernels.max_pool2x2_forward(x, out, index)
+    conv_kernels.max_pool2x2_forward(x, 0, out, index)
     np.testing.assert_array_equal(out, out_ref)
     np.testing.assert_array_equal(index, index_ref)
 
@@ -121,7 +121,7 @@ def test_max_pool2x2_kernels_match_reference(dtype, shape):
     dx = np.full_like(x, 7.0)
     dx[:, :, 2 * out.shape[2]:] = 0
     dx[:, :, :, 2 * out.shape[3]:] = 0
-    conv_kernels.max_pool2x2_backward(g, index, dtype(0), dx)
+    conv_kernels.max_pool2x2_backward(g, index, 0, dtype(0), dx)
     expected = np.zeros_like(x)
     conv_kernels.max_pool_backward(g, index_ref, 2, 2, 2, 1, 1, 0, 0, expected)
     np.testing.assert_array_equal(dx, expected)

@@ -16,6 +16,7 @@ import numpy as np
 from chainrule import random as _random
 from chainrule.autograd.entry.args import as_floating as _f
 from chainrule.autograd.ops import conv as _conv
+from chainrule.autograd.ops import conv_fused as _conv_fused
 from chainrule.autograd.ops import pool as _pool
 from chainrule.autograd.tensor import Tensor
 
@@ -71,7 +72,24 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,  # noqa: A
     'valid' (0) or 'same' (stride 1; odd totals pad one more at the bottom/right).
     Defaults: stride=1, padding=0, dilation=1, groups=1.
     """
-    x = _f(input)
+    inputs, options = _conv2d_args(input, weight, bias, stride, padding, dilation, groups)
+    return _conv.Conv2d.apply(*inputs, **options)
+
+
+def conv2d_relu(input: Tensor, weight: Tensor, bias: Tensor | None = None,  # noqa: A002
+                stride: IntPair = 1, padding: IntPair | str = 0, dilation: IntPair = 1,
+                groups: int = 1, pool: bool = False) -> Tensor:
+    """relu(conv2d(...)), and with ``pool`` its 2x2 / stride-2 max pool, as one op: the
+    values and gradients of the chain of ops, with less memory traffic (nn.Sequential runs
+    Conv2d, ReLU[, MaxPool2d(2)] through it). Arguments and defaults as :func:`conv2d`."""
+    inputs, options = _conv2d_args(input, weight, bias, stride, padding, dilation, groups)
+    return _conv_fused.Conv2dReLU.apply(*inputs, **options, pool=bool(pool))
+
+
+def _conv2d_args(x: Tensor, weight: Tensor, bias: Tensor | None, stride: IntPair,
+                 padding: IntPair | str, dilation: IntPair, groups: int) -> tuple:
+    """Checked op inputs and options of a conv2d call."""
+    x = _f(x)
     if not isinstance(weight, Tensor) or weight.ndim != 4:
         raise ValueError(f"conv2d: weight must be a 4-D tensor (O, C / groups, kh, kw), got "
                          f"shape {np.shape(getattr(weight, 'data', weight))}")
@@ -80,8 +98,8 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,  # noqa: A
     stride, dilation = pair(stride, "stride", "conv2d"), pair(dilation, "dilation", "conv2d")
     pads = _padding(padding, weight.shape[2:], stride, dilation, "conv2d")
     inputs = (x, _param(weight, x)) + (() if bias is None else (_param(bias, x),))
-    return _conv.Conv2d.apply(*inputs, stride=stride, padding=pads, dilation=dilation,
-                              groups=int(groups))
+    return inputs, {"stride": stride, "padding": pads, "dilation": dilation,
+                    "groups": int(groups)}
 
 
 def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None,  # noqa: A002

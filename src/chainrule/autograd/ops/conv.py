@@ -203,7 +203,12 @@ class _Bilinear(Function):
     """Forward mode of an op linear in the input and in the weight (plus a bias)."""
 
     def jvp(self, tx: np.ndarray, tw: np.ndarray, tb: np.ndarray | None = None) -> np.ndarray:
-        again = type(self)()
+        return self.linear_tangent(type(self), tx, tw, tb)
+
+    def linear_tangent(self, op: type, tx: np.ndarray, tw: np.ndarray,
+                       tb: np.ndarray | None) -> np.ndarray:
+        """op(tx, w) + op(x, tw) + tb: the tangent of the bilinear op ``op``."""
+        again = op()
         out = again.forward(tx, self.w, None, **self.params)
         out = out + again.forward(self.x, tw, None, **self.params)
         return out if tb is None else out + tb.reshape(1, -1, 1, 1)
@@ -221,6 +226,15 @@ class Conv2d(_Bilinear):
 
     def forward(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None, *,
                 stride: Pair, padding: Padding, dilation: Pair, groups: int) -> np.ndarray:
+        o, ho, wo = self.setup(x, w, b, stride, padding, dilation, groups)
+        out = np.empty((o, x.shape[0] * ho * wo), dtype=x.dtype)
+        for images in self.blocks:
+            self.block_forward(images, out[:, images.start * ho * wo:images.stop * ho * wo], b)
+        return out.reshape(o, x.shape[0], ho, wo).transpose(1, 0, 2, 3)
+
+    def setup(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, stride: Pair,
+              padding: Padding, dilation: Pair, groups: int) -> tuple[int, int, int]:
+        """Check the arguments, pad the input, cut the batch into blocks; (O, Ho, Wo)."""
         _check("conv2d", x, w, b, groups, in_axis=1)
         n, c, h, wd = x.shape
         o, kernel = w.shape[0], w.shape[2:]
@@ -231,28 +245,29 @@ class Conv2d(_Bilinear):
                              f"the padded input ({h + sum(padding[0])}, {wd + sum(padding[1])})")
         self.params = {"stride": stride, "padding": padding, "dilation": dilation,
                        "groups": groups}
-        self.x, self.w = x, w
+        self.x, self.w, self.out_hw, self.positions = x, w, (ho, wo), ho * wo
         self.xp = _padded(x.transpose(1, 0, 2, 3), padding, 0.0, owner=self)
         per_image = c * kernel[0] * kernel[1] * ho * wo
         self.blocks = image_blocks(n, per_image * x.itemsize)
         # a 1x1 kernel over contiguous (C, N, H, W) memory is its own im2col matrix
         direct = kernel == stride == (1, 1) and self.xp.flags.c_contiguous
-        self.scratch = None if direct else self._take(per_image)
-        out = np.empty((o, n * ho * wo), dtype=x.dtype)
-        out3, w3 = out.reshape(groups, o // groups, -1), w.reshape(groups, o // groups, -1)
-        for images in self.blocks:
-            cols = self._columns(images)
-            span = slice(images.start * ho * wo, images.stop * ho * wo)
-            grouped_matmul(w3, cols.reshape(groups, -1, cols.shape[1]), groups,
-                           out=out3[:, :, span])
-            if b is not None:
-                out[:, span] += b[:, None]
-        return out.reshape(o, n, ho, wo).transpose(1, 0, 2, 3)
+        self.scratch = None if direct else self.take(per_image)
+        return o, ho, wo
 
-    def _take(self, per_image: int) -> np.ndarray:
-        """A scratch array for one block's columns, reserved for this op."""
+    def take(self, per_image: int) -> np.ndarray:
+        """A flat scratch array for one block of ``per_image`` elements an image, reserved
+        for this op."""
         most = max(images.stop - images.start for images in self.blocks)
         return workspace.take((most * per_image,), self.x.dtype, self)
+
+    def reserved(self, name: str, per_image: int) -> np.ndarray:
+        """:meth:`take` once under ``name``: a backward pass run again over a kept graph
+        reuses the array instead of reserving another."""
+        array = getattr(self, name, None)
+        if array is None:
+            array = self.take(per_image)
+            setattr(self, name, array)
+        return array
 
     def _columns(self, images: slice) -> np.ndarray:
         if self.scratch is None:
@@ -261,37 +276,61 @@ class Conv2d(_Bilinear):
         return columns(self.xp, self.w.shape[2:], p["stride"], p["dilation"], images,
                        self.scratch)
 
+    def block_forward(self, images: slice, out: np.ndarray, b: np.ndarray | None) -> None:
+        """out (O, n*Ho*Wo) = W X + b for the images' columns X."""
+        groups, o = self.params["groups"], self.w.shape[0]
+        cols = self._columns(images)
+        grouped_matmul(self.w.reshape(groups, o // groups, -1),
+                       cols.reshape(groups, -1, cols.shape[1]), groups,
+                       out=out.reshape(groups, o // groups, -1))
+        if b is not None:
+            out += b[:, None]
+
     def backward(self, g: np.ndarray) -> tuple:
+        gm, per_image = cnhw_matrix(g), self.positions
+        grads = self.gradients(g.dtype)
+        for images in self.blocks:
+            self.block_backward(images, gm[:, images.start * per_image:images.stop * per_image],
+                                *grads)
+        return self.results(*grads)
+
+    def gradients(self, dtype: np.dtype) -> tuple:
+        """Zeroed dX (C, N, H, W), dW, db (None where not needed) for :meth:`block_backward`
+        to add into."""
+        w, needs = self.w, self.needs_input_grad
+        gx = gw = gb = None
+        if needs[0]:
+            gx = np.zeros((self.xp.shape[0], self.x.shape[0]) + self.x.shape[2:], dtype)
+            self.reserved("dscratch", self.xp.shape[0] * w.shape[2] * w.shape[3] * self.positions)
+        if needs[1]:
+            gw = np.zeros(w.shape, dtype)
+        if len(needs) == 3 and needs[2]:
+            gb = np.zeros(w.shape[0], dtype)
+        return gx, gw, gb
+
+    def block_backward(self, images: slice, g: np.ndarray, gx: np.ndarray | None,
+                       gw: np.ndarray | None, gb: np.ndarray | None) -> None:
+        """Add the images' share of dX, dW and db, from their output gradient g (O, n*Ho*Wo)."""
         w, p = self.w, self.params
         groups, o = p["groups"], w.shape[0]
-        gm = cnhw_matrix(g)
-        g3, w3 = gm.reshape(groups, o // groups, -1), w.reshape(groups, o // groups, -1)
-        per_image = gm.shape[1] // self.x.shape[0]
-        needs = self.needs_input_grad
-        rows = w3.shape[2] * groups
-        gw = np.zeros_like(w3) if needs[1] else None
-        gb = np.zeros(o, dtype=g.dtype) if len(needs) == 3 and needs[2] else None
-        gx = dscratch = None
-        if needs[0]:
-            gx = np.zeros((self.xp.shape[0], self.x.shape[0]) + self.x.shape[2:], g.dtype)
-            dscratch = self._take(rows * per_image)
-        for images in self.blocks:
-            span = slice(images.start * per_image, images.stop * per_image)
-            if gw is not None:
-                cols = self._columns(images)
-                gw += grouped_matmul(g3[:, :, span],
-                                     cols.reshape(groups, -1, cols.shape[1]).transpose(0, 2, 1),
-                                     groups)
-            if gb is not None:
-                gb += gm[:, span].sum(axis=1)
-            if gx is not None:
-                dcols = dscratch[:rows * (span.stop - span.start)].reshape(rows, -1)
-                grouped_matmul(w3.transpose(0, 2, 1), g3[:, :, span], groups,
-                               out=dcols.reshape(groups, -1, dcols.shape[1]))
-                col2im_add(dcols, gx, w.shape[2:], p["stride"], p["dilation"], p["padding"],
-                           images)
-        return (None if gx is None else gx.transpose(1, 0, 2, 3),
-                None if gw is None else gw.reshape(w.shape), gb)
+        g3, w3 = g.reshape(groups, o // groups, -1), w.reshape(groups, o // groups, -1)
+        if gw is not None:
+            cols = self._columns(images)
+            gw += grouped_matmul(g3, cols.reshape(groups, -1, cols.shape[1]).transpose(0, 2, 1),
+                                 groups).reshape(w.shape)
+        if gb is not None:
+            gb += g.sum(axis=1)
+        if gx is not None:
+            rows = w3.shape[2] * groups
+            dcols = self.dscratch[:rows * g.shape[1]].reshape(rows, -1)
+            grouped_matmul(w3.transpose(0, 2, 1), g3, groups,
+                           out=dcols.reshape(groups, -1, dcols.shape[1]))
+            col2im_add(dcols, gx, w.shape[2:], p["stride"], p["dilation"], p["padding"], images)
+
+    @staticmethod
+    def results(gx: np.ndarray | None, gw: np.ndarray | None, gb: np.ndarray | None) -> tuple:
+        """The gradients in the op's argument order and layout (dX as NCHW)."""
+        return None if gx is None else gx.transpose(1, 0, 2, 3), gw, gb
 
 
 class ConvTranspose2d(_Bilinear):

@@ -61,7 +61,7 @@ class MaxPool2d(Function):
         self.index = np.empty(shape, dtype=_index_dtype(kernel))
         self.pair = kernel == stride == (2, 2) and dilation == (1, 1) and not any(sum(padding, ()))
         if self.pair:
-            conv_kernels.max_pool2x2_forward(xc, out, self.index)
+            conv_kernels.max_pool2x2_forward(xc, 0, out, self.index)
         else:
             conv_kernels.max_pool_forward(xc, *kernel, *stride, *dilation, padding[0][0],
                                           padding[1][0], out, self.index)
@@ -74,7 +74,7 @@ class MaxPool2d(Function):
             dx = np.empty(shape, dtype=g.dtype)
             dx[:, :, 2 * gc.shape[2]:] = 0  # the odd last row or column no window covers
             dx[:, :, :, 2 * gc.shape[3]:] = 0
-            conv_kernels.max_pool2x2_backward(np.ascontiguousarray(gc), self.index,
+            conv_kernels.max_pool2x2_backward(np.ascontiguousarray(gc), self.index, 0,
                                               g.dtype.type(0), dx)
             return dx.transpose(1, 0, 2, 3)
         if self.fast:
@@ -82,17 +82,32 @@ class MaxPool2d(Function):
             conv_kernels.max_pool_backward(np.ascontiguousarray(gc), self.index, kernel[1],
                                            *stride, *dilation, padding[0][0], padding[1][0], dx)
             return dx.transpose(1, 0, 2, 3)
-        cols = np.zeros((shape[0], kernel[0] * kernel[1]) + gc.shape[1:], dtype=g.dtype)
-        np.put_along_axis(cols, self.index[:, None].astype(np.intp), gc[:, None], axis=1)
-        return col2im(cols, shape, kernel, stride, dilation, padding).transpose(1, 0, 2, 3)
+        return unpool_reference(gc, self.index, shape, kernel, stride, dilation,
+                                padding).transpose(1, 0, 2, 3)
 
     def jvp(self, t: np.ndarray) -> np.ndarray:
         shape, kernel, stride, dilation, padding = self.geometry
-        view = windows(t.transpose(1, 0, 2, 3), kernel, stride, dilation, padding)
-        c, kh, kw, n, ho, wo = view.shape
-        flat = view.reshape(c, kh * kw, n, ho, wo)
-        picked = np.take_along_axis(flat, self.index[:, None].astype(np.intp), axis=1)[:, 0]
-        return picked.transpose(1, 0, 2, 3)
+        return pick_argmax(t.transpose(1, 0, 2, 3), self.index, kernel, stride, dilation,
+                           padding).transpose(1, 0, 2, 3)
+
+
+def unpool_reference(gc: np.ndarray, index: np.ndarray, shape: tuple[int, int, int, int],
+                     kernel: Pair, stride: Pair, dilation: Pair, padding: Padding) -> np.ndarray:
+    """The gradient of max pooling in NumPy: each window's gradient of ``gc`` (C, N, Ho, Wo)
+    added at its arg-max ``index`` into a new (C, N, H, W) array of ``shape``."""
+    cols = np.zeros((shape[0], kernel[0] * kernel[1]) + gc.shape[1:], dtype=gc.dtype)
+    np.put_along_axis(cols, index[:, None].astype(np.intp), gc[:, None], axis=1)
+    return col2im(cols, shape, kernel, stride, dilation, padding)
+
+
+def pick_argmax(tc: np.ndarray, index: np.ndarray, kernel: Pair, stride: Pair,
+                dilation: Pair, padding: Padding) -> np.ndarray:
+    """Each window's element of ``tc`` (C, N, H, W) at its ``index`` (row-major window
+    position): (C, N, Ho, Wo), the tangent of max pooling."""
+    view = windows(tc, kernel, stride, dilation, padding)
+    c, kh, kw, n, ho, wo = view.shape
+    flat = view.reshape(c, kh * kw, n, ho, wo)
+    return np.take_along_axis(flat, index[:, None].astype(np.intp), axis=1)[:, 0]
 
 
 def _index_dtype(kernel: Pair) -> type:

@@ -58,9 +58,8 @@ def _trim() -> None:
         if total <= LIMIT_BYTES:
             return
         slots = _slots[key]
-        for slot in [s for s in slots if _free(s)]:
-            slots.remove(slot)
-            total -= slot[0].nbytes
+        total -= sum(slot[0].nbytes for slot in slots if _free(slot))
+        slots[:] = [slot for slot in slots if not _free(slot)]
         if not slots:
             del _slots[key]
 
