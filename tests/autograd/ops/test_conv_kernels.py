@@ -53,6 +53,17 @@ def test_col2im_kernel_adds_a_block_of_images_in_place(geometry):
     np.testing.assert_allclose(dx, expected, rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_col2im_unit_kernel_matches_the_general_one(dtype):
+    rng = np.random.default_rng(5)
+    cols = rng.standard_normal((3, 3, 2, 2, 7, 6)).astype(dtype)
+    dx = rng.standard_normal((3, 5, 9, 7)).astype(dtype)
+    expected = dx.copy()
+    conv_kernels.col2im(cols, 1, 1, 1, 1, 0, 0, 3, expected)
+    conv_kernels.col2im_unit(cols, 3, dx)
+    np.testing.assert_allclose(dx, expected, rtol=1e-6)
+
+
 def test_im2col_unit_kernel_reads_a_block_of_images():
     rng = np.random.default_rng(4)
     xp = rng.standard_normal((3, 5, 9, 7)).astype(np.float32)

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from chainrule.autograd.ops import conv_kernels
-from chainrule.autograd.ops.conv import Conv2d, Padding, Pair, cnhw_matrix
+from chainrule.autograd.ops import conv_kernels, kernels
+from chainrule.autograd.ops.conv import Conv2d, Padding, Pair
 from chainrule.autograd.ops.pool import max_pool_reference, pick_argmax, unpool_reference
 
 PAIR = ((2, 2), (2, 2), (1, 1), ((0, 0), (0, 0)))  # kernel, stride, dilation, padding
@@ -68,23 +68,20 @@ class Conv2dReLU(Conv2d):
     def backward(self, g: np.ndarray) -> tuple:
         grads = self.gradients(g.dtype)
         o, (ho, wo) = self.w.shape[0], self.out_hw
-        if self.pool:
-            gp = np.ascontiguousarray(np.where(self.pooled > 0, g.transpose(1, 0, 2, 3), 0))
-            if not self.blockwise:
-                dense = unpool_reference(gp, self.index, self.out.shape, *PAIR).reshape(o, -1)
-        else:
-            gm, out = cnhw_matrix(g), self.out.reshape(o, -1)
-        scratch = self.reserved("gscratch", o * ho * wo)
+        # the ReLU's gradient (g where its output is positive, else 0) at the pooled
+        # positions, or everywhere without pooling
+        gated = _relu_grad(g, self.pooled if self.pool else self.out)
+        if self.blockwise:
+            scratch = self.reserved("gscratch", o * ho * wo)
+        elif self.pool:
+            gated = unpool_reference(gated, self.index, self.out.shape, *PAIR)
         for images in self.blocks:
             span = slice(images.start * ho * wo, images.stop * ho * wo)
-            block = scratch[:o * (span.stop - span.start)].reshape(o, -1)
             if self.blockwise:
-                _unpool_block(gp, self.index, images, block.reshape(o, -1, ho, wo))
-            elif self.pool:
-                block = dense[:, span]
-            else:  # the ReLU's gradient: g where the output is positive, else 0
-                block.fill(0)
-                np.copyto(block, gm[:, span], where=out[:, span] > 0)
+                block = scratch[:o * (span.stop - span.start)].reshape(o, -1)
+                _unpool_block(gated, self.index, images, block.reshape(o, -1, ho, wo))
+            else:
+                block = gated.reshape(o, -1)[:, span]
             self.block_backward(images, block, *grads)
         return self.results(*grads)
 
@@ -102,3 +99,14 @@ def _unpool_block(gp: np.ndarray, index: np.ndarray, images: slice, block: np.nd
     block[:, :, 2 * gp.shape[2]:] = 0  # the odd last row or column no window covers
     block[:, :, :, 2 * gp.shape[3]:] = 0
     conv_kernels.max_pool2x2_backward(gp, index, images.start, gp.dtype.type(0), block)
+
+
+def _relu_grad(g: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """(C, N, H, W): the NCHW gradient ``g`` where ``out`` (C, N, H, W) > 0, else 0."""
+    gc = np.ascontiguousarray(g.transpose(1, 0, 2, 3))
+    views = kernels.flat_views(gc, out)
+    if views is None:
+        return np.where(out > 0, gc, 0)
+    dst = np.empty_like(gc)  # in place, the kernel would not vectorise (aliasing)
+    kernels.relu_backward(*views, dst.reshape(-1))
+    return dst

