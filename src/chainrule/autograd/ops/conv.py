@@ -13,11 +13,14 @@ flipped kernel" form (13.7 against 23.6 ms for the dX GEMM).
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from chainrule.autograd.function import Function
-from chainrule.autograd.ops import conv_kernels, workspace
+from chainrule.autograd.ops import conv_kernels, parallel, workspace
 
 Pair = tuple[int, int]
 Padding = tuple[Pair, Pair]  # ((top, bottom), (left, right))
@@ -36,10 +39,15 @@ def out_size(size: int, kernel: int, stride: int, pad: Pair, dilation: int) -> i
 BLOCK_BYTES = 3 * 2**20
 
 
-def image_blocks(n: int, bytes_per_image: int) -> list[slice]:
+# Below this many bytes of columns a conv runs on the calling thread alone (handing
+# work to another thread costs tens of microseconds).
+PARALLEL_BYTES = 2**18
+
+
+def image_blocks(n: int, bytes_per_image: int, at_least: int = 1) -> list[slice]:
     """Consecutive slices of the ``n`` images, each at most :data:`BLOCK_BYTES` (one image
-    at least)."""
-    step = max(1, BLOCK_BYTES // max(1, bytes_per_image))
+    at least), and at least ``at_least`` of them when there are that many images."""
+    step = max(1, min(BLOCK_BYTES // max(1, bytes_per_image), -(-n // at_least)))
     return [slice(a, min(a + step, n)) for a in range(0, n, step)]
 
 
@@ -223,21 +231,23 @@ class Conv2d(_Bilinear):
     ``x`` (N, C, H, W), ``w`` (O, C / groups, kh, kw), ``b`` (O,) or absent;
     ``padding`` is ((top, bottom), (left, right)). With X the im2col matrix:
     Y = W X, dW = dY X^T, dX = col2im(W^T dY), db = sum of dY over (N, Ho, Wo).
-    Each runs per block of images (:func:`image_blocks`); the backward pass copies
-    a block's columns again rather than keeping the whole batch's from the forward.
+    Each runs per block of images (:func:`image_blocks`), the blocks shared out
+    over the op's threads (:mod:`parallel`), each thread keeping its blocks from
+    im2col to col2im; the backward pass copies a block's columns again rather
+    than keeping the whole batch's from the forward pass.
     """
 
     def forward(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None, *,
                 stride: Pair, padding: Padding, dilation: Pair, groups: int) -> np.ndarray:
         o, ho, wo = self.setup(x, w, b, stride, padding, dilation, groups)
-        out = np.empty((o, x.shape[0] * ho * wo), dtype=x.dtype)
-        for images in self.blocks:
-            self.block_forward(images, out[:, images.start * ho * wo:images.stop * ho * wo], b)
+        out, per_image = np.empty((o, x.shape[0] * ho * wo), dtype=x.dtype), ho * wo
+        self.each_block(lambda images, t: self.block_forward(
+            images, t, out[:, images.start * per_image:images.stop * per_image], b))
         return out.reshape(o, x.shape[0], ho, wo).transpose(1, 0, 2, 3)
 
     def setup(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, stride: Pair,
               padding: Padding, dilation: Pair, groups: int) -> tuple[int, int, int]:
-        """Check the arguments, pad the input, cut the batch into blocks; (O, Ho, Wo)."""
+        """Check the arguments, pad the input, share the batch's blocks out; (O, Ho, Wo)."""
         _check("conv2d", x, w, b, groups, in_axis=1)
         n, c, h, wd = x.shape
         o, kernel = w.shape[0], w.shape[2:]
@@ -251,88 +261,99 @@ class Conv2d(_Bilinear):
         self.x, self.w, self.out_hw, self.positions = x, w, (ho, wo), ho * wo
         self.xp = _padded(x.transpose(1, 0, 2, 3), padding, 0.0, owner=self)
         per_image = c * kernel[0] * kernel[1] * ho * wo
-        self.blocks = image_blocks(n, per_image * x.itemsize)
+        threads = parallel.width() if n * per_image * x.itemsize >= PARALLEL_BYTES else 1
+        blocks = image_blocks(n, per_image * x.itemsize, threads)
+        self.shares = [blocks[t::threads] for t in range(min(threads, len(blocks)))]
         # a 1x1 kernel over contiguous (C, N, H, W) memory is its own im2col matrix
         direct = kernel == stride == (1, 1) and self.xp.flags.c_contiguous
-        self.scratch = None if direct else self.take(per_image)
+        self.scratch = None if direct else self.reserved("scratch_columns", per_image)
         return o, ho, wo
 
-    def take(self, per_image: int) -> np.ndarray:
-        """A flat scratch array for one block of ``per_image`` elements an image, reserved
-        for this op."""
-        most = max(images.stop - images.start for images in self.blocks)
-        return workspace.take((most * per_image,), self.x.dtype, self)
+    def reserved(self, name: str, per_image: int) -> list[np.ndarray]:
+        """Flat scratch arrays for one block of ``per_image`` elements an image, one per
+        thread, reserved for this op; taken once under ``name`` (a backward pass run again
+        over a kept graph reuses them)."""
+        arrays = getattr(self, name, None)
+        if arrays is None:
+            most = max(i.stop - i.start for share in self.shares for i in share)
+            arrays = [workspace.take((most * per_image,), self.x.dtype, self)
+                      for _ in self.shares]
+            setattr(self, name, arrays)
+        return arrays
 
-    def reserved(self, name: str, per_image: int) -> np.ndarray:
-        """:meth:`take` once under ``name``: a backward pass run again over a kept graph
-        reuses the array instead of reserving another."""
-        array = getattr(self, name, None)
-        if array is None:
-            array = self.take(per_image)
-            setattr(self, name, array)
-        return array
+    def each_block(self, work: Callable[[slice, int], None]) -> None:
+        """work(images, t) for every block of images, thread t doing share t of them."""
+        def share(t: int) -> None:
+            for images in self.shares[t]:
+                work(images, t)
+        parallel.run([functools.partial(share, t) for t in range(len(self.shares))])
 
-    def _columns(self, images: slice) -> np.ndarray:
+    def _columns(self, images: slice, t: int) -> np.ndarray:
         if self.scratch is None:
             return self.xp[:, images].reshape(self.xp.shape[0], -1)
         p = self.params
         return columns(self.xp, self.w.shape[2:], p["stride"], p["dilation"], images,
-                       self.scratch)
+                       self.scratch[t])
 
-    def block_forward(self, images: slice, out: np.ndarray, b: np.ndarray | None) -> None:
-        """out (O, n*Ho*Wo) = W X + b for the images' columns X."""
+    def block_forward(self, images: slice, t: int, out: np.ndarray,
+                      b: np.ndarray | None) -> np.ndarray:
+        """out (O, n*Ho*Wo) = W X + b for the images' columns X, on thread t; returns out."""
         groups, o = self.params["groups"], self.w.shape[0]
-        cols = self._columns(images)
+        cols = self._columns(images, t)
         grouped_matmul(self.w.reshape(groups, o // groups, -1),
                        cols.reshape(groups, -1, cols.shape[1]), groups,
                        out=out.reshape(groups, o // groups, -1))
         if b is not None:
             out += b[:, None]
+        return out
 
     def backward(self, g: np.ndarray) -> tuple:
         gm, per_image = cnhw_matrix(g), self.positions
-        grads = self.gradients(g.dtype)
-        for images in self.blocks:
-            self.block_backward(images, gm[:, images.start * per_image:images.stop * per_image],
-                                *grads)
-        return self.results(*grads)
+        gx, parts = self.gradients(g.dtype)
+        self.each_block(lambda images, t: self.block_backward(
+            images, t, gm[:, images.start * per_image:images.stop * per_image], gx, *parts[t]))
+        return self.results(gx, parts)
 
     def gradients(self, dtype: np.dtype) -> tuple:
-        """Zeroed dX (C, N, H, W), dW, db (None where not needed) for :meth:`block_backward`
-        to add into."""
+        """Zeroed dX (C, N, H, W) and, per thread, dW and db (None where not needed), for
+        :meth:`block_backward` to add into."""
         w, needs = self.w, self.needs_input_grad
-        gx = gw = gb = None
+        gx = None
         if needs[0]:
             gx = np.zeros((self.xp.shape[0], self.x.shape[0]) + self.x.shape[2:], dtype)
-            self.reserved("dscratch", self.xp.shape[0] * w.shape[2] * w.shape[3] * self.positions)
-        if needs[1]:
-            gw = np.zeros(w.shape, dtype)
-        if len(needs) == 3 and needs[2]:
-            gb = np.zeros(w.shape[0], dtype)
-        return gx, gw, gb
+            self.reserved("scratch_dcolumns", self.xp.shape[0] * w.shape[2] * w.shape[3]
+                          * self.positions)
+        parts = [(np.zeros(w.shape, dtype) if needs[1] else None,
+                  np.zeros(w.shape[0], dtype) if len(needs) == 3 and needs[2] else None)
+                 for _ in self.shares]
+        return gx, parts
 
-    def block_backward(self, images: slice, g: np.ndarray, gx: np.ndarray | None,
+    def block_backward(self, images: slice, t: int, g: np.ndarray, gx: np.ndarray | None,
                        gw: np.ndarray | None, gb: np.ndarray | None) -> None:
-        """Add the images' share of dX, dW and db, from their output gradient g (O, n*Ho*Wo)."""
+        """Add the images' share of dX, dW and db, from their output gradient g (O, n*Ho*Wo),
+        on thread t."""
         w, p = self.w, self.params
         groups, o = p["groups"], w.shape[0]
         g3, w3 = g.reshape(groups, o // groups, -1), w.reshape(groups, o // groups, -1)
         if gw is not None:
-            cols = self._columns(images)
+            cols = self._columns(images, t)
             gw += grouped_matmul(g3, cols.reshape(groups, -1, cols.shape[1]).transpose(0, 2, 1),
                                  groups).reshape(w.shape)
         if gb is not None:
             gb += g.sum(axis=1)
         if gx is not None:
             rows = w3.shape[2] * groups
-            dcols = self.dscratch[:rows * g.shape[1]].reshape(rows, -1)
+            dcols = self.scratch_dcolumns[t][:rows * g.shape[1]].reshape(rows, -1)
             grouped_matmul(w3.transpose(0, 2, 1), g3, groups,
                            out=dcols.reshape(groups, -1, dcols.shape[1]))
             col2im_add(dcols, gx, w.shape[2:], p["stride"], p["dilation"], p["padding"], images)
 
     @staticmethod
-    def results(gx: np.ndarray | None, gw: np.ndarray | None, gb: np.ndarray | None) -> tuple:
-        """The gradients in the op's argument order and layout (dX as NCHW)."""
+    def results(gx: np.ndarray | None, parts: list[tuple]) -> tuple:
+        """The gradients in the op's argument order and layout: dX as NCHW, the threads'
+        dW and db summed in a fixed order."""
+        gw, gb = (None if parts[0][k] is None else functools.reduce(np.add, [p[k] for p in parts])
+                  for k in (0, 1))
         return None if gx is None else gx.transpose(1, 0, 2, 3), gw, gb
 
 

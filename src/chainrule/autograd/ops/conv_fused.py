@@ -43,47 +43,48 @@ class Conv2dReLU(Conv2d):
         self.pool = pool
         self.blockwise = pool and x.dtype in (np.float32, np.float64) \
             and o * n * positions >= conv_kernels.MIN_SIZE
-        if self.blockwise:
-            self.pooled = np.empty((o, n, ho // 2, wo // 2), dtype=x.dtype)
-            self.index = np.empty(self.pooled.shape, dtype=np.uint8)
-            scratch = self.take(o * positions)
-        else:
-            out = np.empty((o, n * positions), dtype=x.dtype)
-        for images in self.blocks:
-            m = images.stop - images.start
-            block = scratch[:o * m * positions].reshape(o, -1) if self.blockwise else \
-                out[:, images.start * positions:images.stop * positions]
-            self.block_forward(images, block, b)
-            np.maximum(block, 0, out=block)
-            if self.blockwise:
-                conv_kernels.max_pool2x2_forward(block.reshape(o, m, ho, wo), images.start,
-                                                 self.pooled, self.index)
         if not self.blockwise:
+            out = np.empty((o, n * positions), dtype=x.dtype)
+            self.each_block(lambda images, t: _relu(self.block_forward(
+                images, t, out[:, images.start * positions:images.stop * positions], b)))
             self.out = out.reshape(o, n, ho, wo)
             if not pool:
                 return self.out.transpose(1, 0, 2, 3)
             self.pooled, self.index = max_pool_reference(self.out, *PAIR)
+            return self.pooled.transpose(1, 0, 2, 3)
+        self.pooled = np.empty((o, n, ho // 2, wo // 2), dtype=x.dtype)
+        self.index = np.empty(self.pooled.shape, dtype=np.uint8)
+        scratch = self.reserved("scratch_outputs", o * positions)
+
+        def block(images: slice, t: int) -> None:
+            m = images.stop - images.start
+            y = scratch[t][:o * m * positions].reshape(o, -1)
+            _relu(self.block_forward(images, t, y, b))
+            conv_kernels.max_pool2x2_forward(y.reshape(o, m, ho, wo), images.start,
+                                             self.pooled, self.index)
+        self.each_block(block)
         return self.pooled.transpose(1, 0, 2, 3)
 
     def backward(self, g: np.ndarray) -> tuple:
-        grads = self.gradients(g.dtype)
+        gx, parts = self.gradients(g.dtype)
         o, (ho, wo) = self.w.shape[0], self.out_hw
         # the ReLU's gradient (g where its output is positive, else 0) at the pooled
         # positions, or everywhere without pooling
         gated = _relu_grad(g, self.pooled if self.pool else self.out)
         if self.blockwise:
-            scratch = self.reserved("gscratch", o * ho * wo)
+            scratch = self.reserved("scratch_gradients", o * ho * wo)
         elif self.pool:
             gated = unpool_reference(gated, self.index, self.out.shape, *PAIR)
-        for images in self.blocks:
-            span = slice(images.start * ho * wo, images.stop * ho * wo)
+
+        def block(images: slice, t: int) -> None:
             if self.blockwise:
-                block = scratch[:o * (span.stop - span.start)].reshape(o, -1)
-                _unpool_block(gated, self.index, images, block.reshape(o, -1, ho, wo))
+                dy = scratch[t][:o * (images.stop - images.start) * ho * wo].reshape(o, -1)
+                _unpool_block(gated, self.index, images, dy.reshape(o, -1, ho, wo))
             else:
-                block = gated.reshape(o, -1)[:, span]
-            self.block_backward(images, block, *grads)
-        return self.results(*grads)
+                dy = gated.reshape(o, -1)[:, images.start * ho * wo:images.stop * ho * wo]
+            self.block_backward(images, t, dy, gx, *parts[t])
+        self.each_block(block)
+        return self.results(gx, parts)
 
     def jvp(self, tx: np.ndarray, tw: np.ndarray, tb: np.ndarray | None = None) -> np.ndarray:
         t = self.linear_tangent(Conv2d, tx, tw, tb).transpose(1, 0, 2, 3)  # (O, N, Ho, Wo)
@@ -91,6 +92,11 @@ class Conv2dReLU(Conv2d):
             return np.where(self.out > 0, t, 0).transpose(1, 0, 2, 3)
         return np.where(self.pooled > 0, pick_argmax(t, self.index, *PAIR),
                         0).transpose(1, 0, 2, 3)
+
+
+def _relu(y: np.ndarray) -> None:
+    """y = max(y, 0) in place, NaN kept (the ReLU op's rule)."""
+    np.maximum(y, 0, out=y)
 
 
 def _unpool_block(gp: np.ndarray, index: np.ndarray, images: slice, block: np.ndarray) -> None:

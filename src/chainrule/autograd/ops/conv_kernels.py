@@ -24,7 +24,8 @@ import numpy as np
 from chainrule.jit import lazy_njit
 
 # compiled on first call, so that importing chainrule does not import numba
-njit = lazy_njit(globals(), cache=True, fastmath=False, error_model="numpy")
+# nogil: the ops run them on several threads at once (parallel.py)
+njit = lazy_njit(globals(), cache=True, fastmath=False, error_model="numpy", nogil=True)
 
 # Below this many input elements the NumPy reference is as fast as a kernel call.
 MIN_SIZE = 4096

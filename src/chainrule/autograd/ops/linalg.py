@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
 
 from chainrule.autograd.function import Function
+from chainrule.autograd.ops import parallel
 
 
 def _matmul_error(a: np.ndarray, b: np.ndarray) -> ValueError:
@@ -59,11 +61,17 @@ class MatMul(Function):
         return np.matmul(ta, self.b) + np.matmul(self.a, tb)
 
 
+# Below this many multiply-adds a linear layer's products run on the calling thread.
+PARALLEL_MACS = 2**23
+
+
 class Linear(Function):
     """y = x @ W^T + b with W of shape (out_features, in_features), as torch.
 
-    ``x`` may have any number of leading axes. One BLAS call each for the
-    output, dx and dW; db is a column sum.
+    ``x`` may have any number of leading axes. dx = g W, dW = g^T x, db is a
+    column sum. Large products are split over the op's threads (:mod:`parallel`)
+    by rows of x and g (the output, dx) and by rows of W (dW), each on a
+    one-thread BLAS.
     """
 
     def forward(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
@@ -77,17 +85,38 @@ class Linear(Function):
             raise ValueError(f"linear: bias of shape {b.shape} does not fit weight of shape "
                              f"{w.shape} (expected ({w.shape[0]},))")
         self.x, self.w = x, w
-        out = np.matmul(x, w.T)
-        if b is not None:
-            out += b
+        x2 = self._rows(x)
+        out = np.empty(x.shape[:-1] + (w.shape[0],), dtype=np.result_type(x, w))
+        out2 = out.reshape(x2.shape[0], w.shape[0])
+
+        def rows(r: slice) -> None:
+            np.matmul(x2[r], w.T, out=out2[r])
+            if b is not None:
+                out2[r] += b
+        parallel.run([functools.partial(rows, r) for r in self._shares(x2.shape[0])])
         return out
 
     def backward(self, g: np.ndarray) -> tuple:
-        needs, x2, g2 = self.needs_input_grad, self._rows(self.x), self._rows(g)
-        gx = np.matmul(g, self.w) if needs[0] else None  # dL/dx = g W
-        gw = np.matmul(g2.T, x2) if needs[1] else None  # dL/dW = g^T x
+        needs, x2, g2, w = self.needs_input_grad, self._rows(self.x), self._rows(g), self.w
+        gx = np.empty(self.x.shape, np.result_type(g, w)) if needs[0] else None  # g W
+        gw = np.empty(w.shape, np.result_type(g, self.x)) if needs[1] else None  # g^T x
+        gx2 = None if gx is None else gx.reshape(g2.shape[0], w.shape[1])
+        features = parallel.split(w.shape[0], len(self._shares(g2.shape[0])))
+
+        def share(t: int, r: slice) -> None:
+            if gx2 is not None:
+                np.matmul(g2[r], w, out=gx2[r])
+            if gw is not None and t < len(features):
+                np.matmul(g2[:, features[t]].T, x2, out=gw[features[t]])
+        parallel.run([functools.partial(share, t, r)
+                      for t, r in enumerate(self._shares(g2.shape[0]))])
         gb = g2.sum(axis=0) if len(needs) == 3 and needs[2] else None  # dL/db = sum_rows g
         return gx, gw, gb
+
+    def _shares(self, rows: int) -> list[slice]:
+        """The rows each thread takes: all on one thread below PARALLEL_MACS."""
+        macs = rows * self.w.shape[0] * self.w.shape[1]
+        return parallel.split(rows, parallel.width() if macs >= PARALLEL_MACS else 1)
 
     @staticmethod
     def _rows(a: np.ndarray) -> np.ndarray:
