@@ -25,6 +25,7 @@ import os
 import statistics
 import subprocess
 import sys
+import time
 
 import numpy as np
 from mnist_mlp import answer_requests, blas_info
@@ -185,10 +186,12 @@ class Worker:
                 "median_ms": statistics.median(self.per_step) * 1e3, **result}
 
 
-def run_block(names: list[str], batch: int, blocks: int, steps: int, warmup: int) -> dict:
+def run_block(names: list[str], batch: int, blocks: int, steps: int, warmup: int,
+              pause: float) -> dict:
     workers = [Worker(name, batch, warmup) for name in names]
     for r in range(blocks):
         for w in workers[r % len(workers):] + workers[:r % len(workers)]:
+            time.sleep(pause)  # the last contender's idle threads stop spinning first
             w.block(steps)
     return {w.name: w.finish() for w in workers}
 
@@ -217,6 +220,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=20, help="training steps per block")
     parser.add_argument("--warmup", type=int, default=10)
     parser.add_argument("--contenders", nargs="+", default=CONTENDERS, choices=CONTENDERS)
+    parser.add_argument("--pause", type=float, default=0.3,
+                        help="seconds between blocks: idle BLAS/OpenMP threads of the "
+                             "contender before spin for 0.1-0.2 s after their last product")
     parser.add_argument("--json", help="write the results to this file")
     args = parser.parse_args(argv)
     if args.serve:
@@ -228,7 +234,8 @@ def main(argv: list[str] | None = None) -> int:
     results = {}
     for batch in args.batch:
         print(f"  batch {batch}: {', '.join(args.contenders)} ...", flush=True)
-        results[batch] = run_block(args.contenders, batch, args.blocks, args.steps, args.warmup)
+        results[batch] = run_block(args.contenders, batch, args.blocks, args.steps, args.warmup,
+                                   args.pause)
         report(batch, results[batch])
     print(f"\nload average after: {os.getloadavg()[0]:.1f}")
     if args.json:

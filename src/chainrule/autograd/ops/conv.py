@@ -34,9 +34,11 @@ def out_size(size: int, kernel: int, stride: int, pad: Pair, dilation: int) -> i
 # Columns per GEMM are cut into blocks of whole images of at most this many bytes, so
 # that the im2col copy, the GEMMs reading it and the col2im of the gradient columns
 # work on a block that stays in the cache. Measured on the MNIST CNN's 32->64 conv at
-# batch 64 (forward + backward, quiet machine): 30.3 ms in blocks of 4 images (2.7 MB)
-# against 37.4 ms for the whole batch's 42 MB at once; 8 images 31.4, 2 images 31.9.
-BLOCK_BYTES = 3 * 2**20
+# batch 64 (forward + backward, one thread, quiet machine): 30.3 ms in blocks of 4 images
+# (2.7 MB) against 37.4 ms for the whole batch's 42 MB at once. With two threads, whole
+# training steps of the MNIST CNN: 44-46 ms for blocks of 1.4-3.1 MB, 48.7 for 0.7 MB,
+# 50.4 for 6 MB, 53.1 for 12 MB (medians of 6 interleaved rounds).
+BLOCK_BYTES = 2 * 2**20
 
 
 # Below this many bytes of columns a conv runs on the calling thread alone (handing
