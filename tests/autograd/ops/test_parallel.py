@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 
 import numpy as np
@@ -14,7 +15,10 @@ from tests.autograd.check import check_op, tf
 
 
 def _blas_threads() -> int:
-    return max(pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas")
+    """NumPy's BLAS threads (SciPy and torch may have loaded BLAS libraries of their own)."""
+    home = os.path.dirname(np.__file__)
+    return next(pool["num_threads"] for pool in threadpool_info()
+                if pool["user_api"] == "blas" and pool["filepath"].startswith(home))
 
 
 def test_split_covers_every_item_once_in_near_equal_slices():
@@ -50,6 +54,14 @@ def test_an_error_in_a_piece_is_raised_after_all_end_and_the_limit_is_restored()
         parallel.run([lambda: done.append(0), fail, lambda: done.append(2)])
     assert sorted(done) == [0, 2]
     assert _blas_threads() == limit
+
+
+def test_the_blas_held_to_one_thread_is_numpys(monkeypatch):
+    import scipy.linalg  # noqa: F401 -- loads SciPy's own OpenBLAS
+
+    monkeypatch.setitem(parallel._state, "pid", None)  # look the libraries up again
+    blas = parallel._blas()
+    assert blas.filepath.startswith(os.path.dirname(np.__file__))
 
 
 def test_width_follows_the_blas_limit():

@@ -36,13 +36,19 @@ _state: dict[str, Any] = {"pid": None, "pool": None, "size": 0, "blas": None}
 
 
 def _blas() -> Any:
-    """The threadpoolctl controller of NumPy's BLAS (None when threadpoolctl finds none)."""
+    """The threadpoolctl controller of NumPy's BLAS (None when threadpoolctl finds none).
+
+    Other BLAS libraries may be loaded too (SciPy and torch bring their own): the one
+    in NumPy's folders is NumPy's, else the first found (a system BLAS)."""
     if _state["pid"] != os.getpid():
+        import numpy as np
         from threadpoolctl import ThreadpoolController
 
         controllers = ThreadpoolController().select(user_api="blas").lib_controllers
+        home = os.path.dirname(os.path.realpath(np.__file__))  # .../numpy, .../numpy.libs
+        ours = [c for c in controllers if os.path.realpath(c.filepath).startswith(home)]
         _state.update(pid=os.getpid(), pool=None, size=0,
-                      blas=controllers[0] if controllers else None)
+                      blas=(ours or controllers or [None])[0])
     return _state["blas"]
 
 
