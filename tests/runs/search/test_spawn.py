@@ -1,3 +1,5 @@
+import threading
+
 import pytest
 
 from chainrule.runs.search import spawn
@@ -54,3 +56,20 @@ def test_a_forked_worker_runs_the_job_it_is_sent_and_records_itself_as_owner(tmp
     [trial] = optuna.load_study(study_name="tiny", storage=job.storage).trials
     assert trial.state.name == "COMPLETE"
     assert trial.user_attrs["owner"].split("/")[-2] == str(worker.process.pid)
+
+
+def test_the_ops_idle_threads_do_not_stop_a_fork():
+    from chainrule.autograd.ops import parallel
+
+    before = spawn.can_fork()
+    parallel.run([lambda: None, lambda: None])  # the ops' pool now has a thread
+    assert any(t.name.startswith(parallel.THREAD_NAME) for t in threading.enumerate())
+    assert spawn.can_fork() == before
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, daemon=True)
+    other.start()  # any other thread does stop it
+    try:
+        assert not spawn.can_fork()
+    finally:
+        stop.set()
+        other.join()

@@ -32,6 +32,8 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
+THREAD_NAME = "chainrule-op"  # the pool's threads' name prefix
+
 _state: dict[str, Any] = {"pid": None, "pool": None, "size": 0, "blas": None}
 
 
@@ -80,7 +82,7 @@ def run(pieces: Sequence[Callable[[], T]]) -> list[T]:
         if _state["size"] < len(pieces) - 1:
             if _state["pool"] is not None:
                 _state["pool"].shutdown(wait=True)
-            _state.update(pool=ThreadPoolExecutor(len(pieces) - 1, "chainrule-op"),
+            _state.update(pool=ThreadPoolExecutor(len(pieces) - 1, THREAD_NAME),
                           size=len(pieces) - 1)
         futures = [_state["pool"].submit(piece) for piece in pieces[1:]]
         try:

@@ -27,6 +27,8 @@ import sys
 import threading
 from typing import Any, TextIO
 
+from chainrule.autograd.ops import parallel
+
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
@@ -75,8 +77,12 @@ def threads_per_worker(workers: int) -> int:
 
 
 def can_fork() -> bool:
-    """Whether :func:`fork` is safe here: Linux and no other Python thread running."""
-    return sys.platform.startswith("linux") and threading.active_count() == 1
+    """Whether :func:`fork` is safe here: Linux and no other Python thread running but the
+    ops' own pool (autograd/ops/parallel.py), whose threads wait idle between ops and
+    which a child replaces with its own."""
+    others = [t for t in threading.enumerate() if t is not threading.current_thread()
+              and not t.name.startswith(parallel.THREAD_NAME)]
+    return sys.platform.startswith("linux") and not others
 
 
 def start(threads: int) -> WorkerProcess:
