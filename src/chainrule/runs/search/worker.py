@@ -24,9 +24,12 @@ def preload() -> None:
 
 
 def load_plots() -> None:
-    """Import what drawing the plots needs (matplotlib's Agg figures)."""
+    """Import what drawing the plots needs (matplotlib's Agg figures, the search plots)."""
     import matplotlib.backends.backend_agg  # noqa: F401
     import matplotlib.figure  # noqa: F401
+
+    import chainrule.viz.save  # noqa: F401
+    import chainrule.viz.search  # noqa: F401
 
 
 def serve(stream: TextIO) -> int:
