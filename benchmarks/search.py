@@ -29,9 +29,10 @@ stopping. Both ratios depend on the trial's length: each process pays about a se
 for its imports and the storage (Optuna, SQLAlchemy, Alembic) and the first trial half a
 second more (numba and its cached kernels), and the summary about two (scikit-learn for the
 importances, matplotlib and three figures), which do not shrink with more workers. With
-K workers, the K - 1 worker processes are forked once the job's modules are loaded (fresh
-interpreters where forking is unsafe, started early so that they import meanwhile), and
-worker 1 draws the plots while the first process fits the importances.
+K workers, the K - 1 worker processes are forked once the job is loaded and load the
+storage's modules while the first process creates the study (fresh interpreters where
+forking is unsafe, started early), and worker 1 draws the plots while the first process
+fits the importances.
 
 The load average before and after each run is printed and kept in ``--json``: on a
 shared machine the wall-clock figures mean little.

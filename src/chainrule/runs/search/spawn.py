@@ -3,11 +3,12 @@
 A worker process reads JSON lines from a pipe (see :class:`~chainrule.runs.search.pool.
 Workers` for the protocol). It is made one of two ways:
 
-- forked from this process (:func:`fork`) once the job and the storage's modules are
-  loaded: it starts with everything a trial needs and costs no import at all. Only on
-  Linux, and only while this process runs no other Python thread (a fork copies one
-  thread; a lock another thread holds would stay held in the child), before this process
-  opens any database connection (SQLite's rule: no connection crosses a fork).
+- forked from this process (:func:`fork`) once the job is loaded: it starts with the
+  training stack (a fresh interpreter spends about a second importing) and loads the
+  storage's modules while this process does the same to create the study. Only on Linux,
+  and only while this process runs no other Python thread (a fork copies one thread; a
+  lock another thread holds would stay held in the child), before this process opens any
+  database connection (SQLite's rule: no connection crosses a fork).
 - a fresh interpreter (:func:`start`, ``python -m chainrule.runs.search.worker``), which
   spends about a second importing: ``chainrule search --workers K`` starts those with
   :func:`prestart` before it loads the job, when it cannot fork.
@@ -111,11 +112,13 @@ def fork() -> WorkerProcess:
 
 def _serve_forked(read: int, pipes: list[TextIO]) -> None:
     """The forked worker: close this process's copies of the parent's pipe ends (its
-    input must end when the parent closes it), then serve its pipe."""
-    from chainrule.runs.search.worker import serve
+    input must end when the parent closes it), load the storage's modules and numba (as
+    the parent loads them to create the study), then serve its pipe."""
+    from chainrule.runs.search.worker import preload, serve
 
     for pipe in pipes:
         pipe.close()
+    preload()
     with os.fdopen(read) as stream:
         sys.exit(serve(stream))
 
@@ -137,8 +140,5 @@ def take(count: int, threads: int) -> list[WorkerProcess]:
     _started[:] = [(t, p) for t, p in _started if p not in ready]
     missing = count - len(ready)
     if missing and can_fork():
-        from chainrule.runs.search.worker import preload
-
-        preload()  # once here, for this process and every copy
         return ready + [fork() for _ in range(missing)]
     return ready + [start(threads) for _ in range(missing)]
