@@ -3,10 +3,15 @@
 Trains the mnist_cnn.py network by hand (batch 64 by default) and wraps the
 functions each phase runs in timers: the convolutions' im2col copy, their GEMMs
 and col2im, max pooling forward and backward, ReLU forward and backward, the
-linear layers, dropout's multiply, the loss, and Adam's step; "other" is the rest
-of the step (the engine, the batch gather, the NCHW -> flat copy, bias sums).
-The same steps run twice in one process, first on the NumPy references (the
-numba kernels switched off: "before"), then with the kernels ("after").
+linear layers, dropout's multiply, the loss, and Adam's step; "conv (rest)" is
+what the conv ops do around those (bias, the pooling inside a fused op), "other"
+the rest of the step (the engine, the batch gather, the NCHW -> flat copy).
+The same steps run four times in one process, each step of the way to today's
+step: the chain of ops (no fusion) on the NumPy references (the numba kernels off)
+on one thread; the same with the kernels; Conv2d, ReLU[, MaxPool2d] fused; and
+finally on the ops' own threads (autograd/ops/parallel.py). On two threads the
+phases are thread-seconds (both threads' time adds up), so only the total (wall
+time) is comparable with the other columns there.
 Run: python benchmarks/mnist_cnn_profile.py [--batch 64] [--steps 20]
 """
 
@@ -15,6 +20,7 @@ from __future__ import annotations
 import argparse
 import functools
 import os
+import threading
 import time
 from collections import defaultdict
 
@@ -27,14 +33,21 @@ from chainrule.autograd.ops import (
     activation,
     arithmetic,
     conv,
+    conv_fused,
     conv_kernels,
     crossentropy,
     kernels,
     linalg,
+    parallel,
     pool,
 )
+from chainrule.nn import fusion
+
+FUSED_RUN, WIDTH = fusion.fused_run, parallel.width
 
 TOTALS: dict[str, float] = defaultdict(float)
+LOCK = threading.Lock()
+NESTED = ("im2col", "col2im", "conv GEMMs", "fused ReLU", "fused unpool")
 
 
 def _timed(phase: str, fn):
@@ -44,7 +57,8 @@ def _timed(phase: str, fn):
         try:
             return fn(*args, **kwargs)
         finally:
-            TOTALS[phase] += time.perf_counter() - t0
+            with LOCK:  # the ops' threads time their pieces too
+                TOTALS[phase] += time.perf_counter() - t0
     return wrapper
 
 
@@ -53,20 +67,25 @@ def instrument() -> None:
     conv.columns = _timed("im2col", conv.columns)
     conv.col2im_add = _timed("col2im", conv.col2im_add)
     conv.grouped_matmul = _timed("conv GEMMs", conv.grouped_matmul)
+    conv_fused._relu = _timed("fused ReLU", conv_fused._relu)
+    conv_fused._relu_grad = _timed("fused ReLU", conv_fused._relu_grad)
+    conv_fused._unpool_block = _timed("fused unpool", conv_fused._unpool_block)
     for cls, phase in ((pool.MaxPool2d, "max-pool"), (activation.ReLU, "ReLU"),
                        (linalg.Linear, "linear (GEMMs)"), (arithmetic.Mul, "dropout"),
                        (crossentropy.SoftmaxCrossEntropy, "loss")):
         cls.forward = _timed(phase, cls.forward)
         cls.backward = _timed(phase, cls.backward)
-    for cls in (conv.Conv2d,):  # what the conv op does around its im2col and GEMMs
+    for cls in (conv.Conv2d, conv_fused.Conv2dReLU):  # around the nested phases
         cls.forward = _timed("conv (rest)", cls.forward)
         cls.backward = _timed("conv (rest)", cls.backward)
 
 
-def use_kernels(on: bool) -> None:
-    """Switch the elementwise, pooling and col2im kernels on or off (off: NumPy references)."""
-    kernels.MIN_SIZE = 2048 if on else 2**62
-    conv_kernels.MIN_SIZE = 4096 if on else 2**62
+def configure(kernels_on: bool, fused: bool, threads: int | None) -> None:
+    """Kernels on or off (off: NumPy references), fusion on or off, the ops' threads."""
+    kernels.MIN_SIZE = 2048 if kernels_on else 2**62
+    conv_kernels.MIN_SIZE = 4096 if kernels_on else 2**62
+    fusion.fused_run = FUSED_RUN if fused else (lambda modules, i: None)
+    parallel.width = WIDTH if threads is None else (lambda: threads)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -92,23 +111,33 @@ def main(argv: list[str] | None = None) -> int:
 
     instrument()
     print(f"BLAS: {blas_info()}; load average {os.getloadavg()[0]:.1f}")
+    columns = {"chain, NumPy": (False, False, 1), "chain, kernels": (True, False, 1),
+               "fused": (True, True, 1), f"fused, {WIDTH()} threads": (True, True, None)}
     tables = {}
-    for label, on in (("before (NumPy)", False), ("after (kernels)", True)):
-        use_kernels(on)
+    for label, setting in columns.items():
+        configure(*setting)
         run(3)  # warm-up: kernels compile, workspaces settle
         TOTALS.clear()
         wall = run(args.steps)
         own = dict(TOTALS)
-        own["conv (rest)"] -= sum(TOTALS[i] for i in ("im2col", "col2im", "conv GEMMs"))
-        own["other"] = wall - sum(own.values())
+        own["conv (rest)"] = own.get("conv (rest)", 0.0) - sum(own.get(k, 0.0) for k in
+                                                                NESTED)
+        own["ReLU"] = own.get("ReLU", 0.0) + own.pop("fused ReLU", 0.0)
+        own["max-pool"] = own.get("max-pool", 0.0) + own.pop("fused unpool", 0.0)
+        threaded = setting[2] is None and WIDTH() > 1
+        own["other"] = float("nan") if threaded else wall - sum(own.values())
+        if threaded:
+            own["conv (rest)"] = float("nan")
         tables[label] = (wall, own)
-    print(f"batch {args.batch}, ms per step over {args.steps} steps")
-    print(f"  {'phase':<16}" + "".join(f"{label:>18}" for label in tables))
-    phases = sorted(tables["before (NumPy)"][1], key=lambda k: -tables["before (NumPy)"][1][k])
-    for phase in phases + ["total"]:
+    print(f"batch {args.batch}, ms per step over {args.steps} steps"
+          " (threads: thread-ms, - where it does not apply)")
+    print(f"  {'phase':<16}" + "".join(f"{label:>20}" for label in tables))
+    first = tables["chain, NumPy"][1]
+    for phase in sorted(first, key=lambda k: -first[k]) + ["total"]:
         cells = [(wall if phase == "total" else own.get(phase, 0.0)) / args.steps * 1e3
                  for wall, own in tables.values()]
-        print(f"  {phase:<16}" + "".join(f"{c:>18.1f}" for c in cells))
+        print(f"  {phase:<16}" + "".join("                   -" if c != c else f"{c:>20.1f}"
+                                         for c in cells))
     return 0
 
 
