@@ -46,10 +46,10 @@ BLOCK_BYTES = 2 * 2**20
 PARALLEL_BYTES = 2**18
 
 
-def image_blocks(n: int, bytes_per_image: int, at_least: int = 1) -> list[slice]:
+def image_blocks(n: int, bytes_per_image: int) -> list[slice]:
     """Consecutive slices of the ``n`` images, each at most :data:`BLOCK_BYTES` (one image
-    at least), and at least ``at_least`` of them when there are that many images."""
-    step = max(1, min(BLOCK_BYTES // max(1, bytes_per_image), -(-n // at_least)))
+    at least)."""
+    step = max(1, BLOCK_BYTES // max(1, bytes_per_image))
     return [slice(a, min(a + step, n)) for a in range(0, n, step)]
 
 
@@ -264,8 +264,12 @@ class Conv2d(_Bilinear):
         self.xp = _padded(x.transpose(1, 0, 2, 3), padding, 0.0, owner=self)
         per_image = c * kernel[0] * kernel[1] * ho * wo
         threads = parallel.width() if n * per_image * x.itemsize >= PARALLEL_BYTES else 1
-        blocks = image_blocks(n, per_image * x.itemsize, threads)
-        self.shares = [blocks[t::threads] for t in range(min(threads, len(blocks)))]
+        # Thread t takes the t-th run of consecutive images, as the linear layers split their
+        # rows: the images a thread produced in one layer are the ones it reads in the next,
+        # in its own core's cache.
+        self.shares = [[slice(run.start + b.start, run.start + b.stop)
+                        for b in image_blocks(run.stop - run.start, per_image * x.itemsize)]
+                       for run in parallel.split(n, threads)]
         # a 1x1 kernel over contiguous (C, N, H, W) memory is its own im2col matrix
         direct = kernel == stride == (1, 1) and self.xp.flags.c_contiguous
         self.scratch = None if direct else self.reserved("scratch_columns", per_image)
