@@ -85,3 +85,15 @@ def test_digits_read_without_sklearn_equal_sklearns_loader():
     np.testing.assert_array_equal(ours.x * 16, bunch.images.astype(np.float32))
     np.testing.assert_array_equal(ours.y, bunch.target)
     assert list(ours.classes) == [str(c) for c in bunch.target_names]
+
+
+def test_digits_parsed_once_give_independent_writable_arrays():
+    from chainrule.data.datasets import _read_table, load_digits
+
+    first = load_digits()
+    first.x[0, 0, 0] = 99.0
+    first.y[0] = 7
+    second = load_digits()
+    assert second.x[0, 0, 0] != 99.0 and second.x.flags.writeable
+    assert second.y[0] == 0  # the first digit of the file is a 0
+    assert _read_table.cache_info().hits >= 1

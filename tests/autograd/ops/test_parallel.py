@@ -105,3 +105,10 @@ def test_threaded_results_are_the_same_bits_every_run(three_threads):
     for _ in range(3):
         for a, b in zip(grads(), first, strict=True):
             np.testing.assert_array_equal(a, b)
+
+
+def test_one_blas_thread_holds_numpys_blas_and_restores_it():
+    limit = _blas_threads()
+    with parallel.one_blas_thread():
+        assert _blas_threads() == 1
+    assert _blas_threads() == limit

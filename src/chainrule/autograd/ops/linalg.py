@@ -86,6 +86,13 @@ class Linear(Function):
                              f"{w.shape} (expected ({w.shape[0]},))")
         self.x, self.w = x, w
         x2 = self._rows(x)
+        shares = self._shares(x2.shape[0])
+        if len(shares) == 1:  # small: in this thread, without the pool's hand-offs
+            with parallel.one_blas_thread():
+                out = np.matmul(x, w.T)
+            if b is not None:
+                out += b
+            return out
         out = np.empty(x.shape[:-1] + (w.shape[0],), dtype=np.result_type(x, w))
         out2 = out.reshape(x2.shape[0], w.shape[0])
 
@@ -93,30 +100,36 @@ class Linear(Function):
             np.matmul(x2[r], w.T, out=out2[r])
             if b is not None:
                 out2[r] += b
-        parallel.run([functools.partial(rows, r) for r in self._shares(x2.shape[0])])
+        parallel.run([functools.partial(rows, r) for r in shares])
         return out
 
     def backward(self, g: np.ndarray) -> tuple:
         needs, x2, g2, w = self.needs_input_grad, self._rows(self.x), self._rows(g), self.w
-        gx = np.empty(self.x.shape, np.result_type(g, w)) if needs[0] else None  # g W
-        gw = np.empty(w.shape, np.result_type(g, self.x)) if needs[1] else None  # g^T x
+        gb = g2.sum(axis=0) if len(needs) == 3 and needs[2] else None  # dL/db = sum_rows g
+        shares = self._shares(g2.shape[0])
+        if len(shares) == 1:
+            with parallel.one_blas_thread():
+                gx = np.matmul(g, w) if needs[0] else None  # dL/dx = g W
+                gw = np.matmul(g2.T, x2) if needs[1] else None  # dL/dW = g^T x
+            return gx, gw, gb
+        gx = np.empty(self.x.shape, np.result_type(g, w)) if needs[0] else None
+        gw = np.empty(w.shape, np.result_type(g, self.x)) if needs[1] else None
         gx2 = None if gx is None else gx.reshape(g2.shape[0], w.shape[1])
-        features = parallel.split(w.shape[0], len(self._shares(g2.shape[0])))
+        features = parallel.split(w.shape[0], len(shares))
 
         def share(t: int, r: slice) -> None:
             if gx2 is not None:
                 np.matmul(g2[r], w, out=gx2[r])
             if gw is not None and t < len(features):
                 np.matmul(g2[:, features[t]].T, x2, out=gw[features[t]])
-        parallel.run([functools.partial(share, t, r)
-                      for t, r in enumerate(self._shares(g2.shape[0]))])
-        gb = g2.sum(axis=0) if len(needs) == 3 and needs[2] else None  # dL/db = sum_rows g
+        parallel.run([functools.partial(share, t, r) for t, r in enumerate(shares)])
         return gx, gw, gb
 
     def _shares(self, rows: int) -> list[slice]:
         """The rows each thread takes: all on one thread below PARALLEL_MACS."""
-        macs = rows * self.w.shape[0] * self.w.shape[1]
-        return parallel.split(rows, parallel.width() if macs >= PARALLEL_MACS else 1)
+        if rows * self.w.shape[0] * self.w.shape[1] < PARALLEL_MACS:
+            return [slice(0, rows)]
+        return parallel.split(rows, parallel.width())
 
     @staticmethod
     def _rows(a: np.ndarray) -> np.ndarray:
