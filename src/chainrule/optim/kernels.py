@@ -31,7 +31,8 @@ import numpy as np
 
 from chainrule.jit import lazy_njit
 
-_JIT = {"cache": True, "fastmath": False, "error_model": "numpy"}
+# nogil: a large update runs in slices on several threads (optimizers._fused)
+_JIT = {"cache": True, "fastmath": False, "error_model": "numpy", "nogil": True}
 njit = lazy_njit(globals(), **_JIT)  # numba is imported at the first call
 _TINY = np.finfo(np.float32).tiny
 

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from chainrule.autograd.flat import FlatBuffer
+from chainrule.autograd.ops import parallel
 from chainrule.optim import kernels
 from chainrule.optim import transforms as tx
 from chainrule.optim.base import GradientTransformation, State, chain
@@ -21,6 +22,23 @@ from chainrule.optim.optimizer import Optimizer, ParamsLike, check_number
 
 _f32 = np.float32
 _NO_BUFFER = np.zeros(0, dtype=np.float32)
+
+# From this many parameters up a fused update is split over the ops' threads.
+PARALLEL_SIZE = 2**17
+
+
+def _fused(kernel: Any, *args: Any) -> None:
+    """kernel(*args) over the flat buffers (the arrays as long as the first), in consecutive
+    slices on the ops' threads when large: each element's update is independent of the
+    others', so the bits do not depend on the split (Adam over the MNIST CNN's 1.2M
+    parameters: 0.9 ms a step on one thread)."""
+    n = args[0].size
+    runs = parallel.split(n, parallel.width() if n >= PARALLEL_SIZE else 1)
+    if len(runs) == 1:
+        kernel(*args)
+        return
+    parallel.run([partial(kernel, *[a[r] if isinstance(a, np.ndarray) and a.size == n
+                                    else a for a in args]) for r in runs])
 
 
 def _check_flag(name: str, value: Any) -> None:
@@ -95,7 +113,7 @@ class SGD(Optimizer):
     def _fused_update(self, group: dict[str, Any], flat: FlatBuffer, state: State) -> State:
         has_momentum = group["momentum"] != 0
         tr = state[2] if has_momentum else None
-        kernels.sgd(flat.data, flat.grad, tr.velocity if has_momentum else _NO_BUFFER,
+        _fused(kernels.sgd, flat.data, flat.grad, tr.velocity if has_momentum else _NO_BUFFER,
                     _f32(_sign(group)), _f32(group["weight_decay"]), _f32(group["momentum"]),
                     _f32(1.0 - group["dampening"]), bool(group["nesterov"]),
                     bool(has_momentum and tr.count == 0), _f32(-group["lr"]))
@@ -166,7 +184,7 @@ class Adam(Optimizer):
         b1, b2 = group["betas"]
         coupled, decoupled = self._decays(group)
         inv_bc1, inv_bc2_sqrt = tx.adam_bias_corrections(b1, b2, count)
-        kernels.adam(flat.data, flat.grad, st.mu, st.nu, st.nu_max, _f32(_sign(group)),
+        _fused(kernels.adam, flat.data, flat.grad, st.mu, st.nu, st.nu_max, _f32(_sign(group)),
                      _f32(coupled), _f32(decoupled), *_lerp_weights(1.0 - b1), _f32(b2),
                      _f32(1.0 - b2), inv_bc2_sqrt, _f32(group["eps"]), inv_bc1,
                      _f32(-group["lr"]), bool(group["amsgrad"]))
@@ -241,7 +259,7 @@ class RMSprop(Optimizer):
     def _fused_update(self, group: dict[str, Any], flat: FlatBuffer, state: State) -> State:
         st = state[2]
         c, c_rest, c_small = _lerp_weights(1.0 - group["alpha"])
-        kernels.rmsprop(flat.data, flat.grad, st.nu, st.mu, st.momentum_buffer,
+        _fused(kernels.rmsprop, flat.data, flat.grad, st.nu, st.mu, st.momentum_buffer,
                         _f32(_sign(group)), _f32(group["weight_decay"]), _f32(group["alpha"]),
                         c, c_rest, c_small, _f32(group["eps"]), _f32(group["momentum"]),
                         _f32(-group["lr"]), bool(group["centered"]))
@@ -298,6 +316,6 @@ class Adagrad(Optimizer):
     def _fused_update(self, group: dict[str, Any], flat: FlatBuffer, state: State) -> State:
         lr_state = state[3]
         rate = _adagrad_lr(group["lr"], group["lr_decay"], lr_state.count)
-        kernels.adagrad(flat.data, flat.grad, state[2].sum_of_squares, _f32(_sign(group)),
+        _fused(kernels.adagrad, flat.data, flat.grad, state[2].sum_of_squares, _f32(_sign(group)),
                         _f32(group["weight_decay"]), _f32(group["eps"]), _f32(-rate))
         return (*state[:3], lr_state._replace(count=lr_state.count + 1))
