@@ -321,12 +321,13 @@ class Conv2d(_Bilinear):
         return self.results(gx, parts)
 
     def gradients(self, dtype: np.dtype) -> tuple:
-        """Zeroed dX (C, N, H, W) and, per thread, dW and db (None where not needed), for
-        :meth:`block_backward` to add into."""
+        """dX (C, N, H, W), zeroed by :meth:`block_backward` as it goes, and, per thread,
+        zeroed dW and db (None where not needed), for :meth:`block_backward` to add into."""
         w, needs = self.w, self.needs_input_grad
         gx = None
         if needs[0]:
-            gx = np.zeros((self.xp.shape[0], self.x.shape[0]) + self.x.shape[2:], dtype)
+            # zeroed image by image by the thread that adds into those images
+            gx = np.empty((self.xp.shape[0], self.x.shape[0]) + self.x.shape[2:], dtype)
             self.reserved("scratch_dcolumns", self.xp.shape[0] * w.shape[2] * w.shape[3]
                           * self.positions)
         parts = [(np.zeros(w.shape, dtype) if needs[1] else None,
@@ -352,6 +353,7 @@ class Conv2d(_Bilinear):
             dcols = self.scratch_dcolumns[t][:rows * g.shape[1]].reshape(rows, -1)
             grouped_matmul(w3.transpose(0, 2, 1), g3, groups,
                            out=dcols.reshape(groups, -1, dcols.shape[1]))
+            gx[:, images] = 0
             col2im_add(dcols, gx, w.shape[2:], p["stride"], p["dilation"], p["padding"], images)
 
     @staticmethod

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from chainrule.autograd.ops import conv_kernels, kernels
-from chainrule.autograd.ops.conv import Conv2d, Padding, Pair
+from chainrule.autograd.ops.conv import Conv2d, Padding, Pair, cnhw_matrix
 from chainrule.autograd.ops.pool import max_pool_reference, pick_argmax, unpool_reference
 
 PAIR = ((2, 2), (2, 2), (1, 1), ((0, 0), (0, 0)))  # kernel, stride, dilation, padding
@@ -68,20 +68,26 @@ class Conv2dReLU(Conv2d):
     def backward(self, g: np.ndarray) -> tuple:
         gx, parts = self.gradients(g.dtype)
         o, (ho, wo) = self.w.shape[0], self.out_hw
-        # the ReLU's gradient (g where its output is positive, else 0) at the pooled
-        # positions, or everywhere without pooling
-        gated = _relu_grad(g, self.pooled if self.pool else self.out)
+        # the ReLU's gradient (g where its output is positive, else 0): at the pooled
+        # positions here, or block by block on the threads without pooling
+        if self.pool:
+            gated = _relu_grad(g, self.pooled)
+        else:
+            gm, out = cnhw_matrix(g), self.out.reshape(o, -1)
         if self.blockwise:
             scratch = self.reserved("scratch_gradients", o * ho * wo)
         elif self.pool:
-            gated = unpool_reference(gated, self.index, self.out.shape, *PAIR)
+            gated = unpool_reference(gated, self.index, self.out.shape, *PAIR).reshape(o, -1)
 
         def block(images: slice, t: int) -> None:
+            span = slice(images.start * ho * wo, images.stop * ho * wo)
             if self.blockwise:
-                dy = scratch[t][:o * (images.stop - images.start) * ho * wo].reshape(o, -1)
+                dy = scratch[t][:o * (span.stop - span.start)].reshape(o, -1)
                 _unpool_block(gated, self.index, images, dy.reshape(o, -1, ho, wo))
+            elif self.pool:
+                dy = gated[:, span]
             else:
-                dy = gated.reshape(o, -1)[:, images.start * ho * wo:images.stop * ho * wo]
+                dy = np.where(out[:, span] > 0, gm[:, span], 0)
             self.block_backward(images, t, dy, gx, *parts[t])
         self.each_block(block)
         return self.results(gx, parts)
