@@ -211,3 +211,19 @@ def test_worker_processes_given_no_job_exit_and_the_error_is_the_one_raised(tmp_
         raise KeyError("before the study")
     assert [p.poll() for p in pool.procs] == [0, 0]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_trials_run_with_the_start_up_objects_frozen(tmp_path, monkeypatch):
+    """The worker loop runs with what was alive before it frozen (cheap full collections
+    between trials) and unfreezes it afterwards."""
+    import gc
+
+    from chainrule.runs.search import study
+
+    seen, loop = [], study._loop
+    monkeypatch.setattr(study, "_loop", lambda *args: (seen.append(gc.get_freeze_count()),
+                                                      loop(*args)))
+    before = gc.get_freeze_count()
+    run(tiny({"trials": 1, "strategy": "random", "space": LR}), runs_root=tmp_path, plots=False)
+    assert seen and seen[0] > before
+    assert gc.get_freeze_count() == before

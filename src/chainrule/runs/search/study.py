@@ -18,6 +18,7 @@ error stops the search (as ``study.optimize`` does).
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -177,9 +178,15 @@ def work(job: Job, storage: optuna.storages.RDBStorage | None = None,
                               sampler=make_sampler(cfg, seed),
                               pruner=make_pruner(cfg, _epochs(job)))
     heartbeat = Heartbeat(storage, cfg.heartbeat)
+    # What is alive now (the imported training stack, Optuna, SQLAlchemy) lives as long as
+    # the worker: out of the collector's sight, a full collection between trials scans
+    # only what the trials made (it took 150-170 ms, once every ~8 digits trials, 18 ms a
+    # trial on average, with all of it scanned).
+    gc.freeze()
     try:
         _loop(job, study, storage, Objective(job, study, storage, heartbeat), idle)
     finally:
+        gc.unfreeze()
         heartbeat.stop()
 
 
