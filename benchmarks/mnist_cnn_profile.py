@@ -68,8 +68,8 @@ def instrument() -> None:
     conv.col2im_add = _timed("col2im", conv.col2im_add)
     conv.grouped_matmul = _timed("conv GEMMs", conv.grouped_matmul)
     conv_fused._relu = _timed("fused ReLU", conv_fused._relu)
-    conv_fused._relu_grad = _timed("fused ReLU", conv_fused._relu_grad)
-    conv_fused._unpool_block = _timed("fused unpool", conv_fused._unpool_block)
+    conv_fused.relu_grad = _timed("fused ReLU", conv_fused.relu_grad)
+    conv_fused.unpool2x2 = _timed("fused unpool", conv_fused.unpool2x2)
     for cls, phase in ((pool.MaxPool2d, "max-pool"), (activation.ReLU, "ReLU"),
                        (linalg.Linear, "linear (GEMMs)"), (arithmetic.Mul, "dropout"),
                        (crossentropy.SoftmaxCrossEntropy, "loss")):

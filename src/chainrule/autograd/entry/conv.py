@@ -21,8 +21,8 @@ from chainrule.autograd.ops import pool as _pool
 from chainrule.autograd.tensor import Tensor
 
 __all__ = [
-    "adaptive_avg_pool2d", "avg_pool2d", "conv1d", "conv2d", "conv_transpose2d", "dropout2d",
-    "interpolate", "max_pool2d",
+    "adaptive_avg_pool2d", "avg_pool2d", "conv1d", "conv2d", "conv2d_relu", "conv_transpose2d",
+    "dropout2d", "interpolate", "max_pool2d",
 ]
 
 IntPair = int | Sequence[int]

@@ -63,15 +63,21 @@ class ReLU(Function):
         return out
 
     def backward(self, g: np.ndarray) -> np.ndarray:
-        views = kernels.flat_views(g, self.out)
-        if views is None:
-            return np.where(self.out > 0, g, g.dtype.type(0))
-        dst = np.empty_like(g)
-        kernels.relu_backward(*views, kernels.flat_views(dst)[0])
-        return dst
+        return relu_grad(g, self.out)
 
     def jvp(self, ta: np.ndarray) -> np.ndarray:
         return ta * (self.out > 0)
+
+
+def relu_grad(g: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """A new array: ``g`` where the ReLU's output ``out`` > 0, else 0 (torch's
+    threshold_backward: a NaN in g stays out); the numba kernel when both are dense alike."""
+    views = kernels.flat_views(g, out)
+    if views is None:
+        return np.where(out > 0, g, g.dtype.type(0))
+    dst = np.empty_like(g)
+    kernels.relu_backward(*views, kernels.flat_views(dst)[0])
+    return dst
 
 
 class LeakyReLU(Function):

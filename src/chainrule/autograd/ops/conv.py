@@ -145,13 +145,12 @@ def col2im_add(cols: np.ndarray, dx: np.ndarray, kernel: Pair, stride: Pair, dil
         (size + sum(p) - d * (k - 1) - 1) // s + 1
         for size, p, d, k, s in zip((h, w), padding, dilation, kernel, stride, strict=True))
     cols6 = cols.reshape(c, kernel[0], kernel[1], n, ho, wo)
-    if conv_kernels.usable(cols6, dx) and stride == dilation == (1, 1) \
-            and padding == ((0, 0), (0, 0)):
-        conv_kernels.col2im_unit(cols6, images.start, dx)
-    elif conv_kernels.usable(cols6, dx):
-        conv_kernels.col2im(cols6, *stride, *dilation, pt, pl, images.start, dx)
-    else:
+    if not conv_kernels.usable(cols6, dx):
         dx[:, images] += col2im_reference(cols6, (c, n, h, w), stride, dilation, padding)
+    elif stride == dilation == (1, 1) and padding == ((0, 0), (0, 0)):
+        conv_kernels.col2im_unit(cols6, images.start, dx)
+    else:
+        conv_kernels.col2im(cols6, *stride, *dilation, pt, pl, images.start, dx)
 
 
 def col2im(cols: np.ndarray, shape: tuple[int, int, int, int], kernel: Pair, stride: Pair,

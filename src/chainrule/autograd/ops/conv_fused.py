@@ -15,9 +15,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from chainrule.autograd.ops import conv_kernels, kernels
+from chainrule.autograd.ops import conv_kernels
+from chainrule.autograd.ops.activation import relu_grad
 from chainrule.autograd.ops.conv import Conv2d, Padding, Pair, cnhw_matrix
-from chainrule.autograd.ops.pool import max_pool_reference, pick_argmax, unpool_reference
+from chainrule.autograd.ops.pool import (
+    max_pool_reference,
+    pick_argmax,
+    unpool2x2,
+    unpool_reference,
+)
 
 PAIR = ((2, 2), (2, 2), (1, 1), ((0, 0), (0, 0)))  # kernel, stride, dilation, padding
 
@@ -71,7 +77,7 @@ class Conv2dReLU(Conv2d):
         # the ReLU's gradient (g where its output is positive, else 0): at the pooled
         # positions here, or block by block on the threads without pooling
         if self.pool:
-            gated = _relu_grad(g, self.pooled)
+            gated = relu_grad(np.ascontiguousarray(g.transpose(1, 0, 2, 3)), self.pooled)
         else:
             gm, out = cnhw_matrix(g), self.out.reshape(o, -1)
         if self.blockwise:
@@ -83,7 +89,7 @@ class Conv2dReLU(Conv2d):
             span = slice(images.start * ho * wo, images.stop * ho * wo)
             if self.blockwise:
                 dy = scratch[t][:o * (span.stop - span.start)].reshape(o, -1)
-                _unpool_block(gated, self.index, images, dy.reshape(o, -1, ho, wo))
+                unpool2x2(gated, self.index, images.start, dy.reshape(o, -1, ho, wo))
             elif self.pool:
                 dy = gated[:, span]
             else:
@@ -103,22 +109,3 @@ class Conv2dReLU(Conv2d):
 def _relu(y: np.ndarray) -> None:
     """y = max(y, 0) in place, NaN kept (the ReLU op's rule)."""
     np.maximum(y, 0, out=y)
-
-
-def _unpool_block(gp: np.ndarray, index: np.ndarray, images: slice, block: np.ndarray) -> None:
-    """block (O, m, Ho, Wo) = the images' pooled gradient gp (O, N, Ho // 2, Wo // 2) at each
-    window's arg-max, 0 elsewhere."""
-    block[:, :, 2 * gp.shape[2]:] = 0  # the odd last row or column no window covers
-    block[:, :, :, 2 * gp.shape[3]:] = 0
-    conv_kernels.max_pool2x2_backward(gp, index, images.start, gp.dtype.type(0), block)
-
-
-def _relu_grad(g: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """(C, N, H, W): the NCHW gradient ``g`` where ``out`` (C, N, H, W) > 0, else 0."""
-    gc = np.ascontiguousarray(g.transpose(1, 0, 2, 3))
-    views = kernels.flat_views(gc, out)
-    if views is None:
-        return np.where(out > 0, gc, 0)
-    dst = np.empty_like(gc)  # in place, the kernel would not vectorise (aliasing)
-    kernels.relu_backward(*views, dst.reshape(-1))
-    return dst

@@ -88,14 +88,9 @@ def run(pieces: Sequence[Callable[[], T]]) -> list[T]:
     """Call every piece, each on a thread of its own, with the BLAS held to one thread
     meanwhile; their results in order. The first piece runs in the calling thread. Pieces
     must not call :func:`run`. An exception in a piece is raised once all have ended."""
-    blas = _blas()
-    if blas is None:
-        return [piece() for piece in pieces]
-    limit = blas.get_num_threads()
-    blas.set_num_threads(1)
-    try:
-        if len(pieces) == 1:
-            return [pieces[0]()]
+    with one_blas_thread():
+        if len(pieces) == 1 or _blas() is None:
+            return [piece() for piece in pieces]
         if _state["size"] < len(pieces) - 1:
             if _state["pool"] is not None:
                 _state["pool"].shutdown(wait=True)
@@ -107,5 +102,3 @@ def run(pieces: Sequence[Callable[[], T]]) -> list[T]:
         finally:
             wait(futures)
         return [first] + [future.result() for future in futures]
-    finally:
-        blas.set_num_threads(limit)

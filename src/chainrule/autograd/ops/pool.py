@@ -72,10 +72,7 @@ class MaxPool2d(Function):
         gc = g.transpose(1, 0, 2, 3)
         if self.fast and self.pair:
             dx = np.empty(shape, dtype=g.dtype)
-            dx[:, :, 2 * gc.shape[2]:] = 0  # the odd last row or column no window covers
-            dx[:, :, :, 2 * gc.shape[3]:] = 0
-            conv_kernels.max_pool2x2_backward(np.ascontiguousarray(gc), self.index, 0,
-                                              g.dtype.type(0), dx)
+            unpool2x2(np.ascontiguousarray(gc), self.index, 0, dx)
             return dx.transpose(1, 0, 2, 3)
         if self.fast:
             dx = np.zeros(shape, dtype=g.dtype)
@@ -108,6 +105,15 @@ def pick_argmax(tc: np.ndarray, index: np.ndarray, kernel: Pair, stride: Pair,
     c, kh, kw, n, ho, wo = view.shape
     flat = view.reshape(c, kh * kw, n, ho, wo)
     return np.take_along_axis(flat, index[:, None].astype(np.intp), axis=1)[:, 0]
+
+
+def unpool2x2(gc: np.ndarray, index: np.ndarray, first: int, dx: np.ndarray) -> None:
+    """dx (C, n, H, W), images ``first`` .. ``first`` + n: the 2x2 / stride-2 pooled gradient
+    ``gc`` (C, N, H // 2, W // 2) at each window's arg-max ``index``, 0 elsewhere (the
+    numba kernel; contiguous float input)."""
+    dx[:, :, 2 * gc.shape[2]:] = 0  # the odd last row or column no window covers
+    dx[:, :, :, 2 * gc.shape[3]:] = 0
+    conv_kernels.max_pool2x2_backward(gc, index, first, gc.dtype.type(0), dx)
 
 
 def _index_dtype(kernel: Pair) -> type:
