@@ -20,7 +20,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from chainrule.autograd.function import Function
-from chainrule.autograd.ops import conv_kernels, parallel, workspace
+from chainrule.autograd.ops import conv_kernels, parallel, winograd, workspace
 
 Pair = tuple[int, int]
 Padding = tuple[Pair, Pair]  # ((top, bottom), (left, right))
@@ -262,6 +262,11 @@ class Conv2d(_Bilinear):
         self.x, self.w, self.out_hw, self.positions = x, w, (ho, wo), ho * wo
         self.xp = _padded(x.transpose(1, 0, 2, 3), padding, 0.0, owner=self)
         per_image = c * kernel[0] * kernel[1] * ho * wo
+        # 3x3 filters with unit steps: Winograd's F(2x2, 3x3), its tiles in the scratch
+        self.u = winograd.filter_tiles(w) if winograd.applies(x, w, stride, dilation,
+                                                              groups) else None
+        if self.u is not None:
+            per_image = 16 * max(c, o) * int(np.prod(winograd.tiles(ho, wo)))
         threads = parallel.width() if n * per_image * x.itemsize >= PARALLEL_BYTES else 1
         # Thread t takes the t-th run of consecutive images, as the linear layers split their
         # rows: the images a thread produced in one layer are the ones it reads in the next,
@@ -272,6 +277,8 @@ class Conv2d(_Bilinear):
         # a 1x1 kernel over contiguous (C, N, H, W) memory is its own im2col matrix
         direct = kernel == stride == (1, 1) and self.xp.flags.c_contiguous
         self.scratch = None if direct else self.reserved("scratch_columns", per_image)
+        if self.u is not None:
+            self.reserved("scratch_tiles", per_image)
         return o, ho, wo
 
     def reserved(self, name: str, per_image: int) -> list[np.ndarray]:
@@ -304,6 +311,12 @@ class Conv2d(_Bilinear):
                       b: np.ndarray | None) -> np.ndarray:
         """out (O, n*Ho*Wo) = W X + b for the images' columns X, on thread t; returns out."""
         groups, o = self.params["groups"], self.w.shape[0]
+        if self.u is not None:
+            bias = np.zeros(o, out.dtype) if b is None else b
+            winograd.forward_block(self.xp, images.start, self.u, bias, self.scratch[t],
+                                   self.scratch_tiles[t],
+                                   out.reshape(o, images.stop - images.start, *self.out_hw))
+            return out
         cols = self._columns(images, t)
         grouped_matmul(self.w.reshape(groups, o // groups, -1),
                        cols.reshape(groups, -1, cols.shape[1]), groups,
@@ -327,9 +340,11 @@ class Conv2d(_Bilinear):
         if needs[0]:
             # zeroed image by image by the thread that adds into those images
             gx = np.empty((self.xp.shape[0], self.x.shape[0]) + self.x.shape[2:], dtype)
-            self.reserved("scratch_dcolumns", self.xp.shape[0] * w.shape[2] * w.shape[3]
-                          * self.positions)
-        parts = [(np.zeros(w.shape, dtype) if needs[1] else None,
+            if self.u is None:
+                self.reserved("scratch_dcolumns", self.xp.shape[0] * w.shape[2] * w.shape[3]
+                              * self.positions)
+        gw_shape = w.shape if self.u is None else self.u.shape  # Winograd: dU, see results
+        parts = [(np.zeros(gw_shape, dtype) if needs[1] else None,
                   np.zeros(w.shape[0], dtype) if len(needs) == 3 and needs[2] else None)
                  for _ in self.shares]
         return gx, parts
@@ -340,13 +355,18 @@ class Conv2d(_Bilinear):
         on thread t."""
         w, p = self.w, self.params
         groups, o = p["groups"], w.shape[0]
+        if gb is not None:
+            gb += g.sum(axis=1)
+        if self.u is not None:
+            winograd.backward_block(self.xp, images.start, self.u,
+                                    g.reshape(o, images.stop - images.start, *self.out_hw),
+                                    p["padding"], self.scratch[t], self.scratch_tiles[t], gw, gx)
+            return
         g3, w3 = g.reshape(groups, o // groups, -1), w.reshape(groups, o // groups, -1)
         if gw is not None:
             cols = self._columns(images, t)
             gw += grouped_matmul(g3, cols.reshape(groups, -1, cols.shape[1]).transpose(0, 2, 1),
                                  groups).reshape(w.shape)
-        if gb is not None:
-            gb += g.sum(axis=1)
         if gx is not None:
             rows = w3.shape[2] * groups
             dcols = self.scratch_dcolumns[t][:rows * g.shape[1]].reshape(rows, -1)
@@ -355,12 +375,13 @@ class Conv2d(_Bilinear):
             gx[:, images] = 0
             col2im_add(dcols, gx, w.shape[2:], p["stride"], p["dilation"], p["padding"], images)
 
-    @staticmethod
-    def results(gx: np.ndarray | None, parts: list[tuple]) -> tuple:
+    def results(self, gx: np.ndarray | None, parts: list[tuple]) -> tuple:
         """The gradients in the op's argument order and layout: dX as NCHW, the threads'
-        dW and db summed in a fixed order."""
+        dW (or Winograd's dU) and db summed in a fixed order."""
         gw, gb = (None if parts[0][k] is None else functools.reduce(np.add, [p[k] for p in parts])
                   for k in (0, 1))
+        if gw is not None and self.u is not None:
+            gw = winograd.filter_gradient(gw)
         return None if gx is None else gx.transpose(1, 0, 2, 3), gw, gb
 
 
