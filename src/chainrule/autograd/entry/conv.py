@@ -17,6 +17,7 @@ from chainrule import random as _random
 from chainrule.autograd.entry.args import as_floating as _f
 from chainrule.autograd.ops import conv as _conv
 from chainrule.autograd.ops import conv_fused as _conv_fused
+from chainrule.autograd.ops import conv_transpose as _conv_transpose
 from chainrule.autograd.ops import pool as _pool
 from chainrule.autograd.tensor import Tensor
 
@@ -139,9 +140,9 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
     if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1:
         raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
     inputs = (x, _param(weight, x)) + (() if bias is None else (_param(bias, x),))
-    return _conv.ConvTranspose2d.apply(*inputs, stride=stride, padding=((ph, ph), (pw, pw)),
-                                       output_padding=extra, dilation=dilation,
-                                       groups=int(groups))
+    return _conv_transpose.ConvTranspose2d.apply(
+        *inputs, stride=stride, padding=((ph, ph), (pw, pw)), output_padding=extra,
+        dilation=dilation, groups=int(groups))
 
 
 def _pool_args(op: str, kernel_size: IntPair, stride: IntPair | None,

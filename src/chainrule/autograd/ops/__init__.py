@@ -40,7 +40,8 @@ from chainrule.autograd.ops.arithmetic import (
     Sub,
     Where,
 )
-from chainrule.autograd.ops.conv import Conv2d, ConvTranspose2d
+from chainrule.autograd.ops.conv import Conv2d
+from chainrule.autograd.ops.conv_transpose import ConvTranspose2d
 from chainrule.autograd.ops.crossentropy import NLL, SoftmaxCrossEntropy
 from chainrule.autograd.ops.einsum import Einsum
 from chainrule.autograd.ops.elementwise import (
