@@ -1,5 +1,5 @@
 """``python -m chainrule`` is the ``chainrule`` command."""
 
-from chainrule.cli import main
+from chainrule.cli import command
 
-raise SystemExit(main())
+raise SystemExit(command())

@@ -56,3 +56,17 @@ def test_bad_config_and_missing_run_are_clear(tmp_path):
     assert proc.returncode == 2 and "nowhere has no config.toml" in proc.stderr
     proc = chainrule("train", cwd=tmp_path, check=False)
     assert proc.returncode == 2 and "give a CONFIG" in proc.stderr
+
+
+def test_the_command_ends_without_collecting_what_it_loaded(monkeypatch):
+    """``chainrule`` returns main's status and leaves the objects alive at its end to the
+    process's exit (frozen: the interpreter's last collections skip them)."""
+    import gc
+
+    monkeypatch.setattr(cli, "main", lambda: 7)
+    before = gc.get_freeze_count()
+    try:
+        assert cli.command() == 7
+        assert gc.get_freeze_count() > before
+    finally:
+        gc.unfreeze()

@@ -26,6 +26,7 @@ Layer: the top. Imports only :mod:`chainrule.runs` (inside each command's ``run`
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import pkgutil
 import sys
@@ -70,3 +71,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt as exc:
         print(f"chainrule {args.command}: {exc or 'interrupted'}", file=sys.stderr)
         return 130
+
+
+def command() -> int:
+    """The ``chainrule`` command (and ``python -m chainrule``): :func:`main`, then the
+    process ends without the interpreter's cyclic collections over every object the
+    command loaded (scikit-learn, matplotlib, numba, Optuna: 0.5-0.8 s after a search's
+    last line); everything the command wrote is closed by then."""
+    status = main()
+    gc.freeze()
+    return status

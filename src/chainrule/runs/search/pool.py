@@ -2,10 +2,10 @@
 process and the others in worker processes (forked from this one, or fresh interpreters:
 see :mod:`~chainrule.runs.search.spawn`).
 
-A worker process is started before the study is created; it reads, one JSON line each on
-its pipe, its job (``{"job": Job fields, "plots": bool}``) and, once the study is done,
-either nothing (the pipe closed: it exits) or the plots to draw (``{"draw": {"trials",
-"metric", "direction"}}``), which worker 1 draws while this process fits the importances.
+A worker process is started before the study is created; it reads its job from its pipe
+as one JSON line (``{"job": Job fields, "plots": bool}``), works on the study, and with
+``plots`` (worker 1) draws the plots as soon as the study is done, while this process
+fits the importances; it exits then (or when the pipe closes before the job came).
 """
 
 from __future__ import annotations
@@ -85,12 +85,11 @@ class Workers:
 
     def painter(self, search_dir: Path, summary: dict[str, Any], cfg: SearchConfig
                 ) -> Callable[[], list[str]]:
-        """A :data:`~chainrule.runs.search.results.Painter`: worker 1 draws the plots (this
-        process goes on with the importances); here when there is no worker process."""
-        if not self.procs or self.procs[0].poll() is not None:
+        """A :data:`~chainrule.runs.search.results.Painter`: worker 1 draws the plots once the
+        study is done (this process goes on with the importances); here when there is no
+        worker process."""
+        if not self.procs:
             return draw_here(search_dir, summary, cfg)
-        part = {k: summary[k] for k in ("trials", "metric", "direction")}
-        self.procs[0].send({"draw": part})
 
         def drawn() -> list[str]:
             self.stop()

@@ -42,6 +42,11 @@ def run_dir(t: optuna.trial.FrozenTrial) -> str | None:
     return f"trial-{t.number}" if t.params else None
 
 
+def plot_summary(study: optuna.Study, cfg: SearchConfig) -> dict[str, Any]:
+    """What the plots draw: the trials' records, the metric and the direction."""
+    return {"trials": records(study), "metric": cfg.metric, "direction": cfg.resolved_direction}
+
+
 def records(study: optuna.Study) -> list[dict[str, Any]]:
     """Every trial except surplus ones (asked for after the study was full, never run)."""
     return [trial_record(t) for t in study.get_trials(deepcopy=False)
@@ -120,21 +125,19 @@ def summarise(study: optuna.Study, cfg: SearchConfig, raw: dict[str, Any], name:
     while this one fits the importances)."""
     from sqlalchemy.engine import make_url
 
-    trials = records(study)
     done = [t for t in study.get_trials(deepcopy=False) if t.state.name == "COMPLETE"]
     best = study.best_trial if done else None
     summary: dict[str, Any] = {
         "study": study.study_name, "storage": make_url(storage).render_as_string(
-            hide_password=True), "direction": cfg.resolved_direction, "metric": cfg.metric,
-        "strategy": cfg.strategy, "pruner": cfg.pruner, "cv_folds": cfg.cv_folds,
+            hide_password=True), **plot_summary(study, cfg), "strategy": cfg.strategy,
+        "pruner": cfg.pruner, "cv_folds": cfg.cv_folds,
         "n_trials": cfg.n_trials,
         "log_params": [k for k, e in cfg.space.items() if e.is_log],
         "best": None if best is None else {"number": best.number, "value": best.value,
                                            "params": best.params,
                                            "run_dir": run_dir(best)},
-        "trials": trials, "importances": {}, "importance_method": cfg.importance,
-        "plots": []}
-    drawn = painter(search_dir, summary, cfg) if trials and plots else None
+        "importances": {}, "importance_method": cfg.importance, "plots": []}
+    drawn = painter(search_dir, summary, cfg) if summary["trials"] and plots else None
     summary["importances"] = importances(study, cfg.importance, cfg.seed)
     if best is not None:
         io.write_atomic(search_dir / BEST_FILE, best_config(raw, best, name))

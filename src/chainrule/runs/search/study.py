@@ -153,8 +153,9 @@ def _result(outcome: Outcome, keep_curve: bool) -> dict[str, Any]:
 
 
 def work(job: Job, storage: optuna.storages.RDBStorage | None = None,
-         idle: Callable[[], Any] | None = None) -> None:
-    """One worker: run trials of the study until it has ``trials`` finished ones.
+         idle: Callable[[], Any] | None = None) -> optuna.Study:
+    """One worker: run trials of the study until it has ``trials`` finished ones; returns
+    the study.
 
     ``storage`` is the study's (a worker process opens its own, the schema made).
     ``idle`` is called once, the first time the worker has no trial left to run and
@@ -188,6 +189,7 @@ def work(job: Job, storage: optuna.storages.RDBStorage | None = None,
     finally:
         gc.unfreeze()
         heartbeat.stop()
+    return study
 
 
 def _loop(job: Job, study: optuna.Study, storage: optuna.storages.RDBStorage,
