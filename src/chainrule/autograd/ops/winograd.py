@@ -74,10 +74,18 @@ def filter_gradient(du: np.ndarray) -> np.ndarray:
 def input_tiles(xp, n0, th, tw, v):  # pragma: no cover
     """v[4a + b, c, (n, ty, tx)] = (B^T d B)[a, b] for the 4x4 tile d of xp[c, n0 + n] (the
     padded input, C x N x Hp x Wp) at row 2 ty, column 2 tx; rows and columns past xp are
-    zero. n runs over v's last axis / (th tw) images."""
+    zero. n runs over v's last axis / (th tw) images.
+
+    The rows of B^T d of all tiles of an image go into two buffers, ``left`` with each
+    tile's columns 0, 1 at 2 k, 2 k + 1 for the tile's index k and ``right`` with its
+    columns 2, 3 there, so that the column transform is one loop over the image's tiles
+    (a loop over one tile row, 12 tiles on the MNIST CNN, is too short to vectorise
+    well: 2-4x slower per tile)."""
     c_, hp, wp = xp.shape[0], xp.shape[2], xp.shape[3]
-    n_ = v.shape[2] // (th * tw)
-    t = np.zeros((4, 2 * tw + 2), xp.dtype)  # columns past wp stay zero
+    n_, count, width = v.shape[2] // (th * tw), th * tw, 2 * tw
+    left = np.zeros((4, count * 2), xp.dtype)
+    right = np.zeros((4, count * 2), xp.dtype)  # past xp's last column stays zero
+    below = np.zeros(wp, xp.dtype)  # the row past xp's last
     for c in range(c_):
         for n in range(n_):
             image = xp[c, n0 + n]
@@ -85,109 +93,122 @@ def input_tiles(xp, n0, th, tw, v):  # pragma: no cover
                 r0 = image[2 * ty]
                 r1 = image[2 * ty + 1]
                 r2 = image[2 * ty + 2]
+                r3 = image[2 * ty + 3] if 2 * ty + 3 < hp else below
                 # rows of B^T d: d0 - d2, d1 + d2, d2 - d1, d1 - d3
-                if 2 * ty + 3 < hp:
-                    r3 = image[2 * ty + 3]
-                    for x in range(wp):
-                        t[0, x] = r0[x] - r2[x]
-                        t[1, x] = r1[x] + r2[x]
-                        t[2, x] = r2[x] - r1[x]
-                        t[3, x] = r1[x] - r3[x]
-                else:
-                    for x in range(wp):
-                        t[0, x] = r0[x] - r2[x]
-                        t[1, x] = r1[x] + r2[x]
-                        t[2, x] = r2[x] - r1[x]
-                        t[3, x] = r1[x]
-                start = (n * th + ty) * tw
-                for a in range(4):
-                    row = t[a]
-                    v0 = v[4 * a, c, start:start + tw]
-                    v1 = v[4 * a + 1, c, start:start + tw]
-                    v2 = v[4 * a + 2, c, start:start + tw]
-                    v3 = v[4 * a + 3, c, start:start + tw]
-                    for tx in range(tw):
-                        d0 = row[2 * tx]
-                        d1 = row[2 * tx + 1]
-                        d2 = row[2 * tx + 2]
-                        d3 = row[2 * tx + 3]
-                        v0[tx] = d0 - d2
-                        v1[tx] = d1 + d2
-                        v2[tx] = d2 - d1
-                        v3[tx] = d1 - d3
+                span = slice(ty * width, (ty + 1) * width)
+                t0, t1, t2, t3 = left[0, span], left[1, span], left[2, span], left[3, span]
+                for x in range(width):
+                    t0[x] = r0[x] - r2[x]
+                    t1[x] = r1[x] + r2[x]
+                    t2[x] = r2[x] - r1[x]
+                    t3[x] = r1[x] - r3[x]
+                t0, t1, t2, t3 = right[0, span], right[1, span], right[2, span], right[3, span]
+                for x in range(wp - 2):
+                    t0[x] = r0[x + 2] - r2[x + 2]
+                    t1[x] = r1[x + 2] + r2[x + 2]
+                    t2[x] = r2[x + 2] - r1[x + 2]
+                    t3[x] = r1[x + 2] - r3[x + 2]
+            start = n * count
+            for a in range(4):
+                lo, hi = left[a], right[a]
+                v0 = v[4 * a, c, start:start + count]
+                v1 = v[4 * a + 1, c, start:start + count]
+                v2 = v[4 * a + 2, c, start:start + count]
+                v3 = v[4 * a + 3, c, start:start + count]
+                for k in range(count):
+                    d0 = lo[2 * k]
+                    d1 = lo[2 * k + 1]
+                    d2 = hi[2 * k]
+                    d3 = hi[2 * k + 1]
+                    v0[k] = d0 - d2
+                    v1[k] = d1 + d2
+                    v2[k] = d2 - d1
+                    v3[k] = d1 - d3
 
 
 @njit
 def output_tiles(m, bias, out):  # pragma: no cover
     """out[o, n, y, x] = (A^T m A)[y % 2, x % 2] + bias[o] for the tile (n, y // 2, x // 2)
     of m (16, O, tiles); out (O, n, Ho, Wo) takes the tiles' first Ho rows and Wo
-    columns."""
+    columns. The column transform runs over an image's tiles at once (see
+    :func:`input_tiles`)."""
     o_, n_, ho, wo = out.shape
     th, tw = (ho + 1) // 2, (wo + 1) // 2
-    p = np.empty((4, 2 * tw), m.dtype)
+    count, width = th * tw, 2 * tw
+    p = np.empty((4, count * 2), m.dtype)
     for o in range(o_):
         b = bias[o]
         for n in range(n_):
+            start = n * count
+            # columns of m A: m0 + m1 + m2, m1 - m2 - m3
+            for a in range(4):
+                m0 = m[4 * a, o, start:start + count]
+                m1 = m[4 * a + 1, o, start:start + count]
+                m2 = m[4 * a + 2, o, start:start + count]
+                m3 = m[4 * a + 3, o, start:start + count]
+                row = p[a]
+                for k in range(count):
+                    row[2 * k] = m0[k] + m1[k] + m2[k]
+                    row[2 * k + 1] = m1[k] - m2[k] - m3[k]
             for ty in range(th):
-                start = (n * th + ty) * tw
-                # columns of m A: m0 + m1 + m2, m1 - m2 - m3
-                for a in range(4):
-                    m0 = m[4 * a, o, start:start + tw]
-                    m1 = m[4 * a + 1, o, start:start + tw]
-                    m2 = m[4 * a + 2, o, start:start + tw]
-                    m3 = m[4 * a + 3, o, start:start + tw]
-                    row = p[a]
-                    for tx in range(tw):
-                        row[2 * tx] = m0[tx] + m1[tx] + m2[tx]
-                        row[2 * tx + 1] = m1[tx] - m2[tx] - m3[tx]
+                p0 = p[0, ty * width:(ty + 1) * width]
+                p1 = p[1, ty * width:(ty + 1) * width]
+                p2 = p[2, ty * width:(ty + 1) * width]
+                p3 = p[3, ty * width:(ty + 1) * width]
                 top = out[o, n, 2 * ty]
                 for x in range(wo):
-                    top[x] = p[0, x] + p[1, x] + p[2, x] + b
+                    top[x] = p0[x] + p1[x] + p2[x] + b
                 if 2 * ty + 1 < ho:
                     bottom = out[o, n, 2 * ty + 1]
                     for x in range(wo):
-                        bottom[x] = p[1, x] - p[2, x] - p[3, x] + b
+                        bottom[x] = p1[x] - p2[x] - p3[x] + b
 
 
 @njit
 def output_gradient_tiles(g, dm):  # pragma: no cover
     """dm[4a + b, o, (n, ty, tx)] = (A e A^T)[a, b] for the 2x2 tile e of g (O, n, Ho, Wo) at
-    row 2 ty, column 2 tx (zero past g): the adjoint of :func:`output_tiles`."""
+    row 2 ty, column 2 tx (zero past g): the adjoint of :func:`output_tiles`, its column
+    transform over an image's tiles at once."""
     o_, n_, ho, wo = g.shape
     th, tw = (ho + 1) // 2, (wo + 1) // 2
-    q = np.zeros((4, 2 * tw), g.dtype)  # an odd Wo's last column stays zero
+    count, width = th * tw, 2 * tw
+    q = np.zeros((4, count * 2), g.dtype)  # an odd Wo's last column stays zero
     for o in range(o_):
         for n in range(n_):
             for ty in range(th):
                 top = g[o, n, 2 * ty]
+                q0 = q[0, ty * width:(ty + 1) * width]
+                q1 = q[1, ty * width:(ty + 1) * width]
+                q2 = q[2, ty * width:(ty + 1) * width]
+                q3 = q[3, ty * width:(ty + 1) * width]
                 # rows of A e: e0, e0 + e1, e0 - e1, -e1
                 if 2 * ty + 1 < ho:
                     bottom = g[o, n, 2 * ty + 1]
                     for x in range(wo):
-                        q[0, x] = top[x]
-                        q[1, x] = top[x] + bottom[x]
-                        q[2, x] = top[x] - bottom[x]
-                        q[3, x] = -bottom[x]
+                        q0[x] = top[x]
+                        q1[x] = top[x] + bottom[x]
+                        q2[x] = top[x] - bottom[x]
+                        q3[x] = -bottom[x]
                 else:
                     for x in range(wo):
-                        q[0, x] = top[x]
-                        q[1, x] = top[x]
-                        q[2, x] = top[x]
-                        q[3, x] = 0
-                start = (n * th + ty) * tw
-                for a in range(4):
-                    row = q[a]
-                    d0 = dm[4 * a, o, start:start + tw]
-                    d1 = dm[4 * a + 1, o, start:start + tw]
-                    d2 = dm[4 * a + 2, o, start:start + tw]
-                    d3 = dm[4 * a + 3, o, start:start + tw]
-                    for tx in range(tw):
-                        e0 = row[2 * tx]
-                        e1 = row[2 * tx + 1]
-                        d0[tx] = e0
-                        d1[tx] = e0 + e1
-                        d2[tx] = e0 - e1
-                        d3[tx] = -e1
+                        q0[x] = top[x]
+                        q1[x] = top[x]
+                        q2[x] = top[x]
+                        q3[x] = 0
+            start = n * count
+            for a in range(4):
+                row = q[a]
+                d0 = dm[4 * a, o, start:start + count]
+                d1 = dm[4 * a + 1, o, start:start + count]
+                d2 = dm[4 * a + 2, o, start:start + count]
+                d3 = dm[4 * a + 3, o, start:start + count]
+                for k in range(count):
+                    e0 = row[2 * k]
+                    e1 = row[2 * k + 1]
+                    d0[k] = e0
+                    d1[k] = e0 + e1
+                    d2[k] = e0 - e1
+                    d3[k] = -e1
 
 
 @njit
@@ -199,28 +220,38 @@ def input_gradient_tiles(dv, th, tw, pt, pl, n0, dx):  # pragma: no cover
     Tiles overlap by two rows and columns; each pass gathers the two tiles that reach a
     row (column) instead of scatter-adding, so that every element is written once."""
     c_, h, w = dv.shape[1], dx.shape[2], dx.shape[3]
-    n_ = dv.shape[2] // (th * tw)
-    # r[ty, a, x]: the rows a of (dv B^T) of the tile row ty, tiles gathered along x
-    r = np.zeros((th, 4, 2 * tw + 2), dv.dtype)
+    n_, count, width = dv.shape[2] // (th * tw), th * tw, 2 * tw
+    # columns of e = v B^T per tile k: e0, e1 at 2 k, 2 k + 1 of ``own``, e2, e3 there in
+    # ``ahead`` (they land two columns further on), all tiles of an image in one loop
+    own = np.empty((4, count * 2), dv.dtype)
+    ahead = np.empty((4, count * 2), dv.dtype)
+    # r[ty, a, x]: the rows a of (v B^T) of the tile row ty, tiles gathered along x
+    r = np.empty((th, 4, width + 2), dv.dtype)
     for c in range(c_):
         for n in range(n_):
-            for ty in range(th):
-                start = (n * th + ty) * tw
-                for a in range(4):
-                    v0 = dv[4 * a, c, start:start + tw]
-                    v1 = dv[4 * a + 1, c, start:start + tw]
-                    v2 = dv[4 * a + 2, c, start:start + tw]
-                    v3 = dv[4 * a + 3, c, start:start + tw]
+            start = n * count
+            for a in range(4):
+                v0 = dv[4 * a, c, start:start + count]
+                v1 = dv[4 * a + 1, c, start:start + count]
+                v2 = dv[4 * a + 2, c, start:start + count]
+                v3 = dv[4 * a + 3, c, start:start + count]
+                mine, next_ = own[a], ahead[a]
+                for k in range(count):
+                    mine[2 * k] = v0[k]
+                    mine[2 * k + 1] = v1[k] - v2[k] + v3[k]
+                    next_[2 * k] = v1[k] + v2[k] - v0[k]
+                    next_[2 * k + 1] = -v3[k]
+                # column 2q + j gathers e_j of tile q and e_(j+2) of tile q - 1
+                for ty in range(th):
+                    mine = own[a, ty * width:(ty + 1) * width]
+                    next_ = ahead[a, ty * width:(ty + 1) * width]
                     row = r[ty, a]
-                    # columns of e = v B^T: v0, v1 - v2 + v3, v1 + v2 - v0, -v3; column
-                    # 2q + k (k = 0, 1) gathers e[k] of tile q and e[k + 2] of tile q - 1
-                    row[0] = v0[0]
-                    row[1] = v1[0] - v2[0] + v3[0]
-                    for q in range(1, tw):
-                        row[2 * q] = v0[q] + (v1[q - 1] + v2[q - 1] - v0[q - 1])
-                        row[2 * q + 1] = (v1[q] - v2[q] + v3[q]) - v3[q - 1]
-                    row[2 * tw] = v1[tw - 1] + v2[tw - 1] - v0[tw - 1]
-                    row[2 * tw + 1] = -v3[tw - 1]
+                    row[0] = mine[0]
+                    row[1] = mine[1]
+                    for x in range(width - 2):
+                        row[x + 2] = mine[x + 2] + next_[x]
+                    row[width] = next_[width - 2]
+                    row[width + 1] = next_[width - 1]
             image = dx[c, n0 + n]
             for y in range(h):
                 # padded row 2p + k gathers (B e)[k] of tile row p and (B e)[k + 2] of p - 1;
