@@ -7,7 +7,9 @@ Contenders, each in its own process (so that its peak RSS is its own):
   chainrule  chainrule's hand-written PyTorch-style loop
   torch      PyTorch on the CPU (oneDNN convolutions, MKL linear layers)
   floor      the step's matrix multiplies alone (forward, dW, dX of every layer, im2col
-             matrices in the (C, N, H, W) layout, prepared once), same shapes
+             matrices in the (C, N, H, W) layout, prepared once), same shapes: the floor
+             of an im2col step; chainrule's 3x3 convolutions run as Winograd's F(2x2, 3x3)
+             with 2.25x fewer multiply-adds, so it can run under it
 
 A worker warms up, then times a block of ``--steps`` training steps per request;
 the driver interleaves the contenders' blocks (A B C, B C A, ...) so the machine's
