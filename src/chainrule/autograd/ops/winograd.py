@@ -56,18 +56,28 @@ def tiles(ho: int, wo: int) -> tuple[int, int]:
     return (ho + 1) // 2, (wo + 1) // 2
 
 
+def _sandwich(m: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """left @ m[..., :, :] @ right.T for a stack m (..., p, q), as two GEMMs over the whole
+    stack (an einsum planned its path on every call, and a stacked matmul makes a tiny
+    product per matrix: 0.24-0.30 ms a step on the MNIST CNN)."""
+    *stack, p, q = m.shape
+    half = (m.reshape(-1, q) @ right.T).reshape(*stack, p, -1)  # m right^T
+    out = np.swapaxes(half, -1, -2).reshape(-1, p) @ left.T  # (m right^T)^T left^T
+    return np.swapaxes(out.reshape(*stack, right.shape[0], left.shape[0]), -1, -2)
+
+
 def filter_tiles(w: np.ndarray) -> np.ndarray:
     """U (16, O, C): G w[o, c] G^T for every filter, position-major."""
     g = G.astype(w.dtype)
     o, c = w.shape[:2]
-    return np.einsum("ai,ocij,bj->aboc", g, w, g, optimize=True).reshape(16, o, c)
+    return np.ascontiguousarray(_sandwich(w, g, g).transpose(2, 3, 0, 1)).reshape(16, o, c)
 
 
 def filter_gradient(du: np.ndarray) -> np.ndarray:
     """dw (O, C, 3, 3) = G^T dU[o, c] G from dU (16, O, C) (the adjoint of
     :func:`filter_tiles`)."""
     g = G.astype(du.dtype)
-    return np.einsum("ai,aboc,bj->ocij", g, du.reshape(4, 4, *du.shape[1:]), g, optimize=True)
+    return _sandwich(du.reshape(4, 4, *du.shape[1:]).transpose(2, 3, 0, 1), g.T, g.T)
 
 
 @njit
