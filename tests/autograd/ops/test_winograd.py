@@ -27,6 +27,7 @@ def tiles_always(monkeypatch):
     """Every 3x3 unit-step conv runs as F(2x2, 3x3), however few channels and elements; the
     calls are counted so that a test knows the path ran."""
     monkeypatch.setattr(winograd, "MIN_CHANNELS", 1)
+    monkeypatch.setattr(winograd, "MIN_WORK", 0)
     monkeypatch.setattr(conv_kernels, "MIN_SIZE", 1)
     calls = {"forward": 0, "backward": 0}
     for name in calls:
@@ -157,7 +158,7 @@ def test_the_mnist_convolution_agrees_with_im2col_in_float32(monkeypatch):
     x = rng.standard_normal((8, 32, 26, 26)).astype(np.float32)
     w = (rng.standard_normal((64, 32, 3, 3)) / 17).astype(np.float32)
     g = rng.standard_normal((8, 64, 24, 24)).astype(np.float32)
-    assert winograd.applies(x, w, (1, 1), (1, 1), 1)
+    assert winograd.applies(x, w, (1, 1), (1, 1), 1, (24, 24))
 
     def run(dtype):
         xs = [cr.tensor(a.astype(dtype), requires_grad=True) for a in (x, w)]
@@ -175,10 +176,14 @@ def test_the_mnist_convolution_agrees_with_im2col_in_float32(monkeypatch):
 @pytest.mark.parametrize("change,expected", [
     ({}, True), ({"stride": (2, 2)}, False), ({"dilation": (2, 1)}, False),
     ({"groups": 2}, False), ({"w": (16, 8, 5, 5)}, False), ({"w": (4, 16, 3, 3)}, False),
+    ({"w": (96, 96, 3, 3), "x": np.ones((4, 96, 10, 10), dtype=np.float32), "out": (8, 8)},
+     True),
+    ({"w": (128, 96, 3, 3), "x": np.ones((4, 96, 10, 10), dtype=np.float32)}, False),
+    ({"out": (2, 2)}, False),
     ({"x": np.ones((4, 16, 10, 10), dtype=np.int64)}, False),
-    ({"x": np.ones((1, 16, 3, 3), dtype=np.float32)}, False)])
+    ({"x": np.ones((1, 16, 3, 3), dtype=np.float32), "out": (8, 8)}, False)])
 def test_which_convolutions_take_the_tiles(change, expected):
-    x = change.get("x", np.ones((4, 16, 10, 10), dtype=np.float32))
+    x = change.get("x", np.ones((32, 16, 18, 18), dtype=np.float32))
     w = np.ones(change.get("w", (16, 16, 3, 3)), dtype=np.float32)
     assert winograd.applies(x, w, change.get("stride", (1, 1)), change.get("dilation", (1, 1)),
-                            change.get("groups", 1)) is expected
+                            change.get("groups", 1), change.get("out", (16, 16))) is expected

@@ -269,8 +269,8 @@ class Conv2d(BilinearConv):
         self.xp = _padded(x.transpose(1, 0, 2, 3), padding, 0.0, owner=self)
         per_image = c * kernel[0] * kernel[1] * ho * wo
         # 3x3 filters with unit steps: Winograd's F(2x2, 3x3), its tiles in the scratch
-        self.u = winograd.filter_tiles(w) if winograd.applies(x, w, stride, dilation,
-                                                              groups) else None
+        self.u = winograd.filter_tiles(w) if winograd.applies(x, w, stride, dilation, groups,
+                                                              (ho, wo)) else None
         if self.u is not None:
             per_image = 16 * max(c, o) * int(np.prod(winograd.tiles(ho, wo)))
         threads = parallel.width() if n * per_image * x.itemsize >= PARALLEL_BYTES else 1

@@ -40,15 +40,30 @@ G = np.array([[1.0, 0.0, 0.0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0.0, 0.0, 1.0
 # grey image's first layer) for the 2.25x fewer multiply-adds to pay for the transforms.
 MIN_CHANNELS = 8
 
+# At most this many (output, input) channel pairs: the filters' tiles (16 O C values) then
+# stay within a core's L2 cache next to a block's tiles. On two threads, a conv at
+# 128 -> 128 channels ran 1.09-1.20x im2col's time (24x24 and 16x16 outputs; 0.70x on one
+# thread), at 96 -> 96 and 64 -> 128 0.64-0.65x, at 256 -> 256 0.98x (batch 32, forward
+# and backward, quiet machine).
+MAX_CHANNEL_PAIRS = 96 * 96
+
+# Below this many multiply-adds over the batch (N Ho Wo O C) the kernels' calls cost more
+# than they save (8 -> 8 channels over 9x9 outputs at batch 8: 0.25 against 0.20 ms).
+MIN_WORK = 2**20
+
 
 def applies(x: np.ndarray, w: np.ndarray, stride: tuple[int, int], dilation: tuple[int, int],
-            groups: int) -> bool:
-    """Whether a conv2d of ``x`` with ``w`` runs as F(2x2, 3x3): a 3x3 kernel, unit stride
-    and dilation, one group, at least :data:`MIN_CHANNELS` channels in and out, and float
-    input large enough for the kernels."""
+            groups: int, out_hw: tuple[int, int]) -> bool:
+    """Whether a conv2d of ``x`` with ``w`` into an ``out_hw`` output runs as F(2x2, 3x3): a
+    3x3 kernel, unit stride and dilation, one group, :data:`MIN_CHANNELS` to
+    :data:`MAX_CHANNEL_PAIRS` channels, :data:`MIN_WORK` and float input large enough for
+    the kernels."""
+    o, c = w.shape[:2]
     return (w.shape[2:] == (3, 3) and stride == dilation == (1, 1) and groups == 1
-            and min(w.shape[:2]) >= MIN_CHANNELS and x.dtype == w.dtype
-            and x.dtype in (np.float32, np.float64) and x.size >= conv_kernels.MIN_SIZE)
+            and min(o, c) >= MIN_CHANNELS and o * c <= MAX_CHANNEL_PAIRS
+            and x.shape[0] * out_hw[0] * out_hw[1] * o * c >= MIN_WORK
+            and x.dtype == w.dtype and x.dtype in (np.float32, np.float64)
+            and x.size >= conv_kernels.MIN_SIZE)
 
 
 def tiles(ho: int, wo: int) -> tuple[int, int]:
