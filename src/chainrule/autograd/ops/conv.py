@@ -339,12 +339,14 @@ class Conv2d(BilinearConv):
         return self.results(gx, parts)
 
     def gradients(self, dtype: np.dtype) -> tuple:
-        """dX (C, N, H, W), zeroed by :meth:`block_backward` as it goes, and, per thread,
-        zeroed dW and db (None where not needed), for :meth:`block_backward` to add into."""
+        """dX (C, N, H, W), filled by :meth:`block_backward` as it goes, and, per thread,
+        zeroed dW (Winograd: dU) and db (None where not needed), for :meth:`block_backward`
+        to add into."""
         w, needs = self.w, self.needs_input_grad
         gx = None
         if needs[0]:
-            # zeroed image by image by the thread that adds into those images
+            # filled image by image by the thread that works on those images (zeroed, then
+            # added into by col2im; written whole by the Winograd tiles)
             gx = np.empty((self.xp.shape[0], self.x.shape[0]) + self.x.shape[2:], dtype)
             if self.u is None:
                 self.reserved("scratch_dcolumns", self.xp.shape[0] * w.shape[2] * w.shape[3]

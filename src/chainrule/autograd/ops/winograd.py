@@ -14,9 +14,9 @@ transposed (the transforms are linear):
     dM = A dY A^T,   dU = sum over tiles of dM * V,   dg = G^T dU G,
     dV = U * dM,     dd = B dV B^T (added where the input tiles overlap).
 
-The transforms are numba kernels, each a pass over a block of images that works
-row by row (the row transform over whole rows, then the column transform as the
-tiles are written), so that LLVM vectorises them; the padded input and output
+The transforms are numba kernels, each a pass over a block of images: the row
+transform over whole rows, then the column transform over all of an image's tiles
+in one loop, so that LLVM vectorises them; the padded input and output
 sizes need not be even (rows and columns beyond them count as zero). The exact
 product is the im2col convolution's, which stays the reference (conv.py); in
 float32 the results differ from it by rounding only, as any reordering of the
