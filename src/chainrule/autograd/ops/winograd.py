@@ -40,11 +40,12 @@ G = np.array([[1.0, 0.0, 0.0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0.0, 0.0, 1.0
 # grey image's first layer) for the 2.25x fewer multiply-adds to pay for the transforms.
 MIN_CHANNELS = 8
 
-# At most this many (output, input) channel pairs: the filters' tiles (16 O C values) then
-# stay within a core's L2 cache next to a block's tiles. On two threads, a conv at
-# 128 -> 128 channels ran 1.09-1.20x im2col's time (24x24 and 16x16 outputs; 0.70x on one
-# thread), at 96 -> 96 and 64 -> 128 0.64-0.65x, at 256 -> 256 0.98x (batch 32, forward
-# and backward, quiet machine).
+# At most this many (output, input) channel pairs. On two threads, a conv at 128 -> 128
+# channels ran 1.09-1.20x im2col's time (24x24 and 16x16 outputs; 0.70x on one thread), at
+# 96 -> 96 and 64 -> 128 0.64-0.65x, at 256 -> 256 0.98x (batch 32, forward and backward,
+# quiet machine). The two threads' blocks then ran one after the other more than side by
+# side, though the products and the transforms alone each scale to two threads (block
+# sizes of 128 KB to 2 MB made no difference); the cause is not known.
 MAX_CHANNEL_PAIRS = 96 * 96
 
 # Below this many multiply-adds over the batch (N Ho Wo O C) the kernels' calls cost more
