@@ -322,15 +322,23 @@ def input_gradient_tiles(dv, th, tw, pt, pl, n0, dx):  # pragma: no cover
                             out[x] = (e1[x] - e2[x] + e3[x]) - f3[x]
 
 
+def _block_tiles(u: np.ndarray, images: int, out_hw: tuple[int, ...], v: np.ndarray,
+                 m: np.ndarray) -> tuple[int, int, np.ndarray, np.ndarray]:
+    """(th, tw, V (16, C, T), M (16, O, T)) for ``images`` images' T tiles of an ``out_hw``
+    output, V and M over the flat scratch arrays ``v`` and ``m``."""
+    th, tw = tiles(*out_hw)
+    count = images * th * tw
+    o, c = u.shape[1:]
+    return (th, tw, v[:16 * c * count].reshape(16, c, count),
+            m[:16 * o * count].reshape(16, o, count))
+
+
 def forward_block(xp: np.ndarray, n0: int, u: np.ndarray, bias: np.ndarray,
                   v: np.ndarray, m: np.ndarray, out: np.ndarray) -> None:
     """out (O, n, Ho, Wo) = the convolution of images n0 .. n0 + n of the padded input xp
     (C, N, Hp, Wp) with the filters' tiles u (16, O, C), plus bias (O,); v and m are flat
     scratch arrays of at least 16 C T and 16 O T elements for the images' T tiles."""
-    th, tw = tiles(*out.shape[2:])
-    count = out.shape[1] * th * tw
-    v3 = v[:16 * u.shape[2] * count].reshape(16, u.shape[2], count)
-    m3 = m[:16 * u.shape[1] * count].reshape(16, u.shape[1], count)
+    th, tw, v3, m3 = _block_tiles(u, out.shape[1], out.shape[2:], v, m)
     input_tiles(xp, n0, th, tw, v3)
     np.matmul(u, v3, out=m3)
     output_tiles(m3, bias, out)
@@ -342,11 +350,7 @@ def backward_block(xp: np.ndarray, n0: int, u: np.ndarray, g: np.ndarray, paddin
     """From the output gradient g (O, n, Ho, Wo) of images n0 .. n0 + n: add their share of
     dU (16, O, C) into ``du`` and write their dX into ``dx`` (C, N, H, W) (either may be
     None); scratch as :func:`forward_block`."""
-    th, tw = tiles(*g.shape[2:])
-    count = g.shape[1] * th * tw
-    c, o = u.shape[2], u.shape[1]
-    v3 = v[:16 * c * count].reshape(16, c, count)
-    dm = m[:16 * o * count].reshape(16, o, count)
+    th, tw, v3, dm = _block_tiles(u, g.shape[1], g.shape[2:], v, m)
     output_gradient_tiles(g, dm)
     if du is not None:
         input_tiles(xp, n0, th, tw, v3)
