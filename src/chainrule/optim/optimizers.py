@@ -114,9 +114,9 @@ class SGD(Optimizer):
         has_momentum = group["momentum"] != 0
         tr = state[2] if has_momentum else None
         _fused(kernels.sgd, flat.data, flat.grad, tr.velocity if has_momentum else _NO_BUFFER,
-                    _f32(_sign(group)), _f32(group["weight_decay"]), _f32(group["momentum"]),
-                    _f32(1.0 - group["dampening"]), bool(group["nesterov"]),
-                    bool(has_momentum and tr.count == 0), _f32(-group["lr"]))
+               _f32(_sign(group)), _f32(group["weight_decay"]), _f32(group["momentum"]),
+               _f32(1.0 - group["dampening"]), bool(group["nesterov"]),
+               bool(has_momentum and tr.count == 0), _f32(-group["lr"]))
         if has_momentum:
             state = (*state[:2], tr._replace(count=tr.count + 1), *state[3:])
         return state
@@ -185,9 +185,9 @@ class Adam(Optimizer):
         coupled, decoupled = self._decays(group)
         inv_bc1, inv_bc2_sqrt = tx.adam_bias_corrections(b1, b2, count)
         _fused(kernels.adam, flat.data, flat.grad, st.mu, st.nu, st.nu_max, _f32(_sign(group)),
-                     _f32(coupled), _f32(decoupled), *_lerp_weights(1.0 - b1), _f32(b2),
-                     _f32(1.0 - b2), inv_bc2_sqrt, _f32(group["eps"]), inv_bc1,
-                     _f32(-group["lr"]), bool(group["amsgrad"]))
+               _f32(coupled), _f32(decoupled), *_lerp_weights(1.0 - b1), _f32(b2),
+               _f32(1.0 - b2), inv_bc2_sqrt, _f32(group["eps"]), inv_bc1,
+               _f32(-group["lr"]), bool(group["amsgrad"]))
         return (*state[:2], st._replace(count=count), *state[3:])
 
 
@@ -260,9 +260,9 @@ class RMSprop(Optimizer):
         st = state[2]
         c, c_rest, c_small = _lerp_weights(1.0 - group["alpha"])
         _fused(kernels.rmsprop, flat.data, flat.grad, st.nu, st.mu, st.momentum_buffer,
-                        _f32(_sign(group)), _f32(group["weight_decay"]), _f32(group["alpha"]),
-                        c, c_rest, c_small, _f32(group["eps"]), _f32(group["momentum"]),
-                        _f32(-group["lr"]), bool(group["centered"]))
+               _f32(_sign(group)), _f32(group["weight_decay"]), _f32(group["alpha"]),
+               c, c_rest, c_small, _f32(group["eps"]), _f32(group["momentum"]),
+               _f32(-group["lr"]), bool(group["centered"]))
         return state
 
 
@@ -317,5 +317,5 @@ class Adagrad(Optimizer):
         lr_state = state[3]
         rate = _adagrad_lr(group["lr"], group["lr_decay"], lr_state.count)
         _fused(kernels.adagrad, flat.data, flat.grad, state[2].sum_of_squares, _f32(_sign(group)),
-                        _f32(group["weight_decay"]), _f32(group["eps"]), _f32(-rate))
+               _f32(group["weight_decay"]), _f32(group["eps"]), _f32(-rate))
         return (*state[:3], lr_state._replace(count=lr_state.count + 1))
