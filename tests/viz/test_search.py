@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 from matplotlib.figure import Figure
 
 from chainrule.viz import search as vs
@@ -47,3 +48,31 @@ def test_scatter_pairs_learning_rate_with_regularisation_coloured_by_the_metric(
     colours = ax.collections[0].get_array()
     assert sorted(np.asarray(colours).tolist()) == [0.3, 0.5]
     assert len(fig.axes) == 2  # the colour bar
+
+
+def _overlapping_labels(ax, axis: str) -> list[tuple[str, str]]:
+    """Pairs of drawn tick labels of ``axis`` whose boxes overlap."""
+    renderer = ax.figure.canvas.get_renderer()
+    ax.figure.draw(renderer)
+    ticks = (ax.xaxis if axis == "x" else ax.yaxis).get_ticklabels(which="both")
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in ticks
+             if t.get_visible() and t.get_text()]
+    return [(a, b) for i, (a, box) in enumerate(boxes) for b, other in boxes[i + 1:]
+            if box.overlaps(other)]
+
+
+@pytest.mark.parametrize("low, high", [(16, 462), (3e-4, 3e-2), (1e-6, 1e-2), (0.5, 0.9),
+                                       (1e-5, 1e3)])
+def test_log_axes_label_ticks_that_do_not_overlap(low, high):
+    # a width searched over [16, 512] on a log scale spans 1.5 decades, where matplotlib's
+    # default labels every minor tick (2x10^1 3x10^1 4x10^1 ... ran into each other)
+    values = np.geomspace(low, high, 9)
+    trials = [{"number": i, "state": "complete", "params": {"width": float(v), "lr": float(v)},
+               "value": float(i), "intermediate": {}} for i, v in enumerate(values)]
+    fig = vs.plot_objective_vs_params(trials, "val_loss", ["width", "lr"])
+    ax = fig.axes[0]
+    assert _overlapping_labels(ax, "x") == []
+    shown = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert len(shown) >= 2  # still labelled
+    scatter = vs.plot_param_scatter(trials, "lr", "width", "val_loss", ["width", "lr"]).axes[0]
+    assert _overlapping_labels(scatter, "x") == [] and _overlapping_labels(scatter, "y") == []

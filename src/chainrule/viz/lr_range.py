@@ -23,6 +23,8 @@ MARKS = (("suggested", GOOD, "--", "suggested"), ("lr", REFERENCE, ":", "configu
 def plot_lr_range(detail: Mapping[str, Any]) -> Any:
     """Loss (raw, faint, and smoothed) against the learning rate on a log axis, with the
     suggested rate (steepest descent), the configured rate and the divergence point marked."""
+    from chainrule.viz.log_axis import log_scale
+
     fig, axes = new_figure(1, 1, size=(7.0, 4.2))
     ax = axes[0][0]
     lrs = np.asarray(detail["lrs"], dtype=np.float64)
@@ -38,7 +40,7 @@ def plot_lr_range(detail: Mapping[str, Any]) -> Any:
     shown = np.concatenate([smooth[np.isfinite(smooth)], raw[np.isfinite(raw)]])
     if shown.size and shown.min() >= 0 and np.isfinite(smooth[0]):
         ax.set_ylim(0.9 * shown.min(), min(shown.max(), 3 * smooth[0]) * 1.05)
-    ax.set_xscale("log")
+    log_scale(ax, "x")
     label(ax, "learning-rate range test", "pick a rate where the loss falls fastest, well "
           "before it blows up", "learning rate (log scale)", "loss (mean per sample)")
     legend(ax)

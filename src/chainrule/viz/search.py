@@ -58,6 +58,8 @@ def plot_objective_vs_params(trials: Sequence[dict[str, Any]], metric: str,
 
     Axes of parameters in ``log_params`` are logarithmic; pruned trials are grey ``x``.
     """
+    from chainrule.viz.log_axis import log_scale
+
     keys = list(dict.fromkeys(k for t in trials for k in t["params"]))
     cols = min(3, max(len(keys), 1))
     rows = -(-max(len(keys), 1) // cols)
@@ -75,7 +77,7 @@ def plot_objective_vs_params(trials: Sequence[dict[str, Any]], metric: str,
         if labels is not None:
             ax.set_xticks(range(len(labels)), labels)
         elif key in log_params:
-            ax.set_xscale("log")
+            log_scale(ax, "x")
         label(ax, key, xlabel=key, ylabel=metric)
     if keys:
         legend(axes.flat[0])
@@ -120,6 +122,8 @@ def plot_param_scatter(trials: Sequence[dict[str, Any]], x_key: str, y_key: str,
                        log_params: Sequence[str] = ()):
     """Two hyperparameters against each other, each trial coloured by the metric (the
     decks' learning rate vs regularisation picture); pruned trials are ``x`` markers."""
+    from chainrule.viz.log_axis import log_scale
+
     fig, axes = new_figure(1, 1, size=(5.6, 4.4))
     ax = axes[0, 0]
     chosen = [t for t in trials if x_key in t["params"] and y_key in t["params"]
@@ -136,12 +140,11 @@ def plot_param_scatter(trials: Sequence[dict[str, Any]], x_key: str, y_key: str,
             ax.scatter(x[pruned], y[pruned], c=c[pruned], cmap=CMAP, marker="x", s=40,
                        vmin=vmin, vmax=vmax)
         fig.colorbar(art, ax=ax, label=metric)
-    for labels, key, set_scale, set_ticks in ((x_labels, x_key, ax.set_xscale, ax.set_xticks),
-                                              (y_labels, y_key, ax.set_yscale, ax.set_yticks)):
+    for labels, key, axis in ((x_labels, x_key, "x"), (y_labels, y_key, "y")):
         if labels is not None:
-            set_ticks(range(len(labels)), labels)
+            (ax.set_xticks if axis == "x" else ax.set_yticks)(range(len(labels)), labels)
         elif key in log_params:
-            set_scale("log")
+            log_scale(ax, axis)
     label(ax, f"{metric} by {x_key} and {y_key}", "the good region is where to search "
           "finer next", xlabel=x_key, ylabel=y_key)
     return fig

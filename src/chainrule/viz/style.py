@@ -110,7 +110,9 @@ def log_if_positive(ax: Any, values: Any, axis: str = "y") -> None:
     v = np.ravel(np.asarray(values, dtype=np.float64))
     v = v[np.isfinite(v)]
     if v.size and v.min() > 0 and v.max() / v.min() > 10:
-        (ax.set_yscale if axis == "y" else ax.set_xscale)("log")
+        from chainrule.viz.log_axis import log_scale
+
+        log_scale(ax, axis)
 
 
 def integer_ticks(ax: Any, axis: str = "x") -> None:
