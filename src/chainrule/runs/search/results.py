@@ -154,16 +154,18 @@ def table(summary: dict[str, Any]) -> Any:
 
     keys = list(dict.fromkeys(k for t in summary["trials"] for k in t["params"]))
     best = (summary["best"] or {}).get("number")
-    out = Table(title=f"search {summary['study']}: {summary['metric']} "
+    rows = [[str(t["number"]), t["state"], *(_cell(t["params"].get(k)) for k in keys),
+             "-" if t["value"] is None else f"{t['value']:.4f}",
+             "-" if t["seconds"] is None else f"{t['seconds']:.1f}"] for t in summary["trials"]]
+    out = Table(pad_edge=False, title=f"search {summary['study']}: {summary['metric']} "
                       f"({summary['direction']})")
-    for column in ("trial", "state", *keys, summary["metric"], "seconds"):
-        out.add_column(column, justify="left" if column == "state" else "right")
-    for t in summary["trials"]:
-        cells = [_cell(t["params"].get(k)) for k in keys]
-        value = "-" if t["value"] is None else f"{t['value']:.4f}"
-        seconds = "-" if t["seconds"] is None else f"{t['seconds']:.1f}"
-        style = "bold green" if t["number"] == best else None
-        out.add_row(str(t["number"]), t["state"], *cells, value, seconds, style=style)
+    # A narrow terminal folds the long headers (dotted keys), never a value: one cut to
+    # "0.0007..." would hide what was tried.
+    for i, column in enumerate(("trial", "state", *keys, summary["metric"], "seconds")):
+        out.add_column(column, justify="left" if column == "state" else "right",
+                       overflow="fold", min_width=max((len(r[i]) for r in rows), default=1))
+    for t, row in zip(summary["trials"], rows, strict=True):
+        out.add_row(*row, style="bold green" if t["number"] == best else None)
     return out
 
 
