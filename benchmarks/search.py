@@ -34,8 +34,11 @@ storage's modules while the first process creates the study (fresh interpreters 
 forking is unsafe, started early), and worker 1 draws the plots while the first process
 fits the importances.
 
-The load average before and after each run is printed and kept in ``--json``: on a
-shared machine the wall-clock figures mean little.
+Fresh processes import from Python's compiled-module cache, as on any machine that lets
+Python write it (``make bench`` unsets PYTHONDONTWRITEBYTECODE, which this one sets: each
+process would compile chainrule's modules again, 0.15 s). The load average before and
+after each run is printed and kept in ``--json``: on a shared machine the wall-clock
+figures mean little.
 """
 
 from __future__ import annotations
@@ -230,7 +233,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="workers of --phases")
     parser.add_argument("--json", help="write the results here")
     args = parser.parse_args()
-    print(f"cpus {os.cpu_count()}, load average {os.getloadavg()}")
+    print(f"cpus {os.cpu_count()}, load average {os.getloadavg()}, compiled modules cached: "
+          f"{'no (PYTHONDONTWRITEBYTECODE)' if sys.dont_write_bytecode else 'yes'}")
     if args.phases:
         found = phases(digits_config(16, args.epochs), args.workers)
         for name, (cpu, wall) in found["phases"].items():
