@@ -42,3 +42,62 @@ def test_log_scale_only_for_positive_values_over_a_decade(values, scale):
     fig, axes = style.new_figure()
     style.log_if_positive(axes[0][0], values)
     assert axes[0][0].get_yscale() == scale
+
+
+def test_wrap_breaks_between_words_within_the_width():
+    fig, _ = style.new_figure()
+    text = "drop in held-out score when the feature is shuffled; grey bars are within 2 sd"
+    wrapped = style.wrap(fig, text, 200, 8)
+    lines = wrapped.split("\n")
+    assert len(lines) > 1 and " ".join(lines) == text
+    assert all(style.text_width(fig, line, 8) <= 200 for line in lines)
+    assert style.wrap(fig, "a_single_word_longer_than_the_width", 10, 8) \
+        == "a_single_word_longer_than_the_width"
+    assert style.wrap(fig, "short", 200, 8) == "short"
+
+
+def _cut_off(fig) -> list[str]:
+    """Texts drawn (titles, hints, labels, legends; not tick labels) that leave the figure."""
+    from matplotlib.text import Text
+
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ticks = {id(t) for ax in fig.axes for axis in (ax.xaxis, ax.yaxis)
+             for t in axis.get_ticklabels(which="both")}
+    width, height = fig.bbox.width, fig.bbox.height
+    out = []
+    for text in fig.findobj(Text):
+        if id(text) in ticks or not text.get_visible() or not text.get_text().strip():
+            continue
+        box = text.get_window_extent(renderer)
+        if box.x0 < -1 or box.y0 < -1 or box.x1 > width + 1 or box.y1 > height + 1:
+            out.append(text.get_text())
+    return out
+
+
+LONG = ["maximum_heart_rate_achieved_bpm", "serum_cholesterol_mg_per_dl",
+        "resting_blood_pressure_mm_hg", "age_in_years"]
+
+
+def test_long_names_do_not_push_titles_and_hints_off_the_figure():
+    # Before titles and hints were wrapped, each of these ran past the figure's edge.
+    from chainrule.viz import explain, search
+
+    grid = np.linspace(0.0, 1.0, 5)
+    trials = [{"number": i, "state": "complete", "value": 0.5 + 0.1 * i, "intermediate": {},
+               "params": {"optimizer.lr": 10.0 ** -i, "model.layers.0.out_features": 16 * 2 ** i}}
+              for i in range(4)]
+    single = [dict(t, params={"model.layers.0.out_features": t["params"][
+        "model.layers.0.out_features"]}) for t in trials]
+    figures = {
+        "importance": explain.plot_importance(LONG, [0.08, 0.04, 0.02, 0.01], [0.03] * 4,
+                                              "accuracy"),
+        "joint dependence": explain.plot_partial_dependence_2d(
+            LONG[:2], grid, grid, np.outer(grid, grid), "P(present)"),
+        "scatter": search.plot_param_scatter(trials, "optimizer.lr",
+                                             "model.layers.0.out_features", "val_accuracy",
+                                             ["optimizer.lr"]),
+        "one parameter": search.plot_objective_vs_params(single, "val_accuracy"),
+    }
+    assert {name: _cut_off(fig) for name, fig in figures.items()} \
+        == {name: [] for name in figures}

@@ -14,7 +14,17 @@ from typing import Any
 
 import numpy as np
 
-from chainrule.viz.style import BLUE, CMAP, GREY, VERMILLION, label, legend, new_figure, styled
+from chainrule.viz.style import (
+    BLUE,
+    CMAP,
+    GREY,
+    VERMILLION,
+    label,
+    legend,
+    new_figure,
+    styled,
+    wrap,
+)
 
 _LR_WORDS = ("lr", "learning_rate")
 _REG_WORDS = ("l2", "l1", "weight_decay", "regularization", "dropout", ".p")
@@ -81,8 +91,9 @@ def plot_objective_vs_params(trials: Sequence[dict[str, Any]], metric: str,
         label(ax, key, xlabel=key, ylabel=metric)
     if keys:
         legend(axes.flat[0])
-    fig.suptitle(f"{metric} against each hyperparameter: look for a clear optimum inside "
-                 "each range (one at an edge says widen it)", fontsize=9)
+    fig.suptitle(wrap(fig, f"{metric} against each hyperparameter: look for a clear optimum "
+                      "inside each range (one at an edge says widen it)",
+                      fig.get_figwidth() * fig.dpi - 20, 9), fontsize=9)
     return fig
 
 

@@ -28,6 +28,9 @@ TRAIN, VAL, GOOD, BAD, REFERENCE = BLUE, ORANGE, GREEN, VERMILLION, GREY
 CMAP = "viridis"          # sequential data (confusion matrices, weights magnitudes)
 DIVERGING_CMAP = "RdBu_r"  # signed data centred on zero (weights as images)
 DPI = 100
+HINT_SIZE = 8  # points, the grey line under a title
+LEFT_MARGIN = 0.8  # inches left of an axes for numeric y tick labels and the y label
+COLORBAR_MARGIN = 1.0  # inches right of an axes for a colour bar and its label
 
 RC: dict[str, Any] = {
     "axes.prop_cycle": None,  # filled in by styled() (needs matplotlib's cycler)
@@ -92,10 +95,20 @@ def new_figure(nrows: int = 1, ncols: int = 1, size: tuple[float, float] = (6.0,
 
 def label(ax: Any, title: str, hint: str | None = None, xlabel: str | None = None,
           ylabel: str | None = None) -> None:
-    """Title ``ax``, add the grey ``hint`` (what to look for) under it, and label the axes."""
+    """Title ``ax``, add the grey ``hint`` (what to look for) under it, and label the axes.
+
+    Title and hint break between words to fit the width from the axes' left edge to its
+    panel's right edge (see :func:`title_width`): a long feature name would otherwise run
+    off the figure, and the layout would squeeze the axes trying to make room for it.
+    """
+    width = title_width(ax)
+    title = wrap(ax.figure, title, width, RC["axes.titlesize"], weight="bold")
     if hint:
-        ax.set_title(f"{title}\n", loc="left")
-        ax.text(0.0, 1.02, hint, transform=ax.transAxes, fontsize=8, color=GREY,
+        hint = wrap(ax.figure, hint, width, HINT_SIZE)
+        # room under the title for the hint's lines (8-point lines under an 11-point title)
+        room = -(-(hint.count("\n") + 1) * HINT_SIZE // RC["axes.titlesize"])
+        ax.set_title(title + "\n" * room, loc="left")
+        ax.text(0.0, 1.02, hint, transform=ax.transAxes, fontsize=HINT_SIZE, color=GREY,
                 va="bottom", ha="left")
     else:
         ax.set_title(title, loc="left")
@@ -103,6 +116,54 @@ def label(ax: Any, title: str, hint: str | None = None, xlabel: str | None = Non
         ax.set_xlabel(xlabel)
     if ylabel is not None:
         ax.set_ylabel(ylabel)
+
+
+def text_width(fig: Any, text: str, size: float, weight: str = "normal") -> float:
+    """Pixels ``text`` takes on one line at ``size`` points in the plots' font."""
+    from matplotlib.font_manager import FontProperties
+
+    props = FontProperties(family=RC["font.family"], size=size, weight=weight)
+    renderer = fig.canvas.get_renderer()
+    return renderer.get_text_width_height_descent(text, props, ismath=False)[0]
+
+
+def wrap(fig: Any, text: str, width: float, size: float, weight: str = "normal") -> str:
+    """``text`` broken between words into lines at most ``width`` pixels wide (a longer
+    word keeps a line of its own)."""
+    lines = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for word in paragraph.split(" "):
+            longer = f"{line} {word}" if line else word
+            if line and text_width(fig, longer, size, weight) > width:
+                lines.append(line)
+                line = word
+            else:
+                line = longer
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def title_width(ax: Any) -> float:
+    """Pixels from ``ax``'s left edge to its panel's right edge, before the layout runs:
+    the panel's share of the figure less :data:`LEFT_MARGIN` (or the widest y tick label's
+    width plus a quarter inch when the ticks were set by hand) and :data:`COLORBAR_MARGIN`
+    if it has a colour bar."""
+    fig = ax.figure
+    spec = ax.get_subplotspec()
+    columns = spec.get_gridspec().ncols if spec is not None else 1
+    span = len(spec.colspan) if spec is not None else 1
+    dpi = fig.dpi
+    panel = fig.get_figwidth() * dpi * span / columns
+    from matplotlib.ticker import FixedLocator
+
+    left = LEFT_MARGIN * dpi
+    if isinstance(ax.yaxis.get_major_locator(), FixedLocator):  # ticks set by name
+        names = [t.get_text() for t in ax.get_yticklabels()]
+        left = max([left] + [text_width(fig, n, RC["ytick.labelsize"]) + dpi / 4 for n in names])
+    bars = [m for m in (*ax.collections, *ax.images) if getattr(m, "colorbar", None)]
+    right = COLORBAR_MARGIN * dpi if bars else 0.1 * dpi
+    return max(panel - left - right, dpi)
 
 
 def log_if_positive(ax: Any, values: Any, axis: str = "y") -> None:
