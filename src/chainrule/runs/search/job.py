@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chainrule.config.loading import ConfigError, apply_override, load_config, validate
 from chainrule.config.schema import RunConfig
@@ -17,6 +19,9 @@ from chainrule.runs.search.results import summarise, table
 from chainrule.runs.search.storage import open_storage
 from chainrule.runs.search.study import Job, create_study
 from chainrule.search import space as sp
+
+if TYPE_CHECKING:
+    from chainrule.runs.search.progress import SearchProgress
 
 STUDY_FILE = "study.db"
 
@@ -96,10 +101,23 @@ def _checked(parsed: Parsed) -> SearchConfig:
     return cfg
 
 
+@contextlib.contextmanager
+def _progress(show: bool | None, cfg: SearchConfig) -> Iterator[SearchProgress | None]:
+    from chainrule.train.callbacks.progress import interactive
+
+    if not (interactive() if show is None else show):
+        yield None
+        return
+    from chainrule.runs.search.progress import SearchProgress
+
+    with SearchProgress(cfg.n_trials, cfg.metric, cfg.resolved_direction == "maximize") as bar:
+        yield bar
+
+
 def run(config: RunConfig | str | Path | dict[str, Any], overrides: tuple[str, ...] = (), *,
         trials: int | None = None, workers: int = 1, storage: str | None = None,
         study: str | None = None, runs_root: str | Path = "runs",
-        plots: bool = True) -> SearchResult:
+        plots: bool = True, progress: bool | None = None) -> SearchResult:
     """Run (or resume) the search a config describes and summarise it.
 
     Args:
@@ -114,6 +132,8 @@ def run(config: RunConfig | str | Path | dict[str, Any], overrides: tuple[str, .
         study: the study's name in the storage. Defaults to the config's ``name``.
         runs_root: where ``<name>-search/`` goes. Defaults to ``"runs"``.
         plots: draw the search plots. Defaults to ``True``.
+        progress: show a progress bar (trials done, best value, ETA). Defaults to ``None``:
+            on a terminal, not under CI.
 
     Returns:
         A :class:`SearchResult`; ``<name>-search/`` holds ``search.json``, ``best.toml``,
@@ -133,7 +153,8 @@ def run(config: RunConfig | str | Path | dict[str, Any], overrides: tuple[str, .
     with Workers(job, workers, plots) as pool:  # worker processes load meanwhile
         the_storage = open_storage(url)
         the_study = create_study(job, parsed.config.train.epochs, the_storage)
-        pool.run(the_storage)
+        with _progress(progress, cfg) as bar:  # started once the workers are forked
+            pool.run(the_storage, bar)
         summary = summarise(the_study, cfg, parsed.raw, name, search_dir, url, plots=plots,
                             painter=pool.painter)
     return SearchResult(search_dir, job.study_name, url, summary,

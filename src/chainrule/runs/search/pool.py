@@ -23,6 +23,8 @@ from chainrule.runs.search.study import Job, work
 if TYPE_CHECKING:
     import optuna
 
+    from chainrule.runs.search.progress import SearchProgress
+
 
 def load_importances() -> None:
     """Import what the importances need (scikit-learn, through Optuna's evaluators)."""
@@ -57,12 +59,13 @@ class Workers:
         else:  # the error raised is the one to see
             self._end(timeout=30 if kind is KeyboardInterrupt else None)
 
-    def run(self, storage: optuna.storages.RDBStorage) -> None:
-        """Give the worker processes the job and work here (with ``storage``, the study's)
-        until the study is done. An error in this worker is raised once all have stopped;
-        one in another worker when the study is done."""
+    def run(self, storage: optuna.storages.RDBStorage,
+            progress: SearchProgress | None = None) -> None:
+        """Give the worker processes the job and work here (with ``storage``, the study's,
+        showing ``progress``) until the study is done. An error in this worker is raised
+        once all have stopped; one in another worker when the study is done."""
         if self.count == 1:
-            work(self.job, storage)
+            work(self.job, storage, progress=progress)
             return
         for i, proc in enumerate(self.procs, start=1):
             job = dataclasses.replace(self.job, threads=self.threads, worker=i)
@@ -72,7 +75,7 @@ class Workers:
         previous = get_num_threads()
         try:
             work(dataclasses.replace(self.job, threads=self.threads, worker=0), storage,
-                 idle=load_importances)
+                 idle=load_importances, progress=progress)
         except KeyboardInterrupt:  # the workers got the same Ctrl-C: let them record it
             self._end(timeout=30)
             raise

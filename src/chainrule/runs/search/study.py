@@ -36,6 +36,8 @@ from chainrule.search.strategy import make_pruner, make_sampler, sample
 if TYPE_CHECKING:
     import optuna
 
+    from chainrule.runs.search.progress import SearchProgress
+
 POLL = 0.1  # seconds between looks at the study while waiting for other workers' trials
 RESULT_ATTR = "result"  # see _result
 FINISHED = ("COMPLETE", "PRUNED")
@@ -153,13 +155,15 @@ def _result(outcome: Outcome, keep_curve: bool) -> dict[str, Any]:
 
 
 def work(job: Job, storage: optuna.storages.RDBStorage | None = None,
-         idle: Callable[[], Any] | None = None) -> optuna.Study:
+         idle: Callable[[], Any] | None = None, progress: SearchProgress | None = None
+         ) -> optuna.Study:
     """One worker: run trials of the study until it has ``trials`` finished ones; returns
     the study.
 
     ``storage`` is the study's (a worker process opens its own, the schema made).
     ``idle`` is called once, the first time the worker has no trial left to run and
-    waits for the others' (to load what comes after the search meanwhile).
+    waits for the others' (to load what comes after the search meanwhile). ``progress``
+    is shown the study each time the worker looks at it.
     """
     import optuna
 
@@ -185,7 +189,7 @@ def work(job: Job, storage: optuna.storages.RDBStorage | None = None,
     # trial on average, with all of it scanned).
     gc.freeze()
     try:
-        _loop(job, study, storage, Objective(job, study, storage, heartbeat), idle)
+        _loop(job, study, storage, Objective(job, study, storage, heartbeat), idle, progress)
     finally:
         gc.unfreeze()
         heartbeat.stop()
@@ -193,7 +197,8 @@ def work(job: Job, storage: optuna.storages.RDBStorage | None = None,
 
 
 def _loop(job: Job, study: optuna.Study, storage: optuna.storages.RDBStorage,
-          objective: Objective, idle: Callable[[], Any] | None) -> None:
+          objective: Objective, idle: Callable[[], Any] | None,
+          progress: SearchProgress | None) -> None:
     """The worker loop: retire dead workers' trials, stop when the study is done, wait for
     the others' last trials, or run one more."""
     cfg = job.cfg
@@ -203,6 +208,8 @@ def _loop(job: Job, study: optuna.Study, storage: optuna.storages.RDBStorage,
         rows = trial_rows(storage, reaper.study_id)
         if reaper.retire(study, rows):
             continue  # their retries are enqueued: look again
+        if progress is not None:
+            progress.update(rows, storage, reaper.study_id)
         states = [r.state for r in rows]
         finished = sum(s in FINISHED for s in states)
         if finished >= cfg.n_trials:

@@ -38,6 +38,26 @@ def _tables() -> tuple[Any, Any, Any]:
     return trials, attrs, beats
 
 
+def best_trial(storage: optuna.storages.RDBStorage, study_id: int, maximize: bool
+               ) -> tuple[int, float] | None:
+    """``(number, value)`` of the best completed trial with a finite value, None before
+    there is one (for the progress display: one query, not the study's every trial)."""
+    from sqlalchemy import Float, Integer, column, select, table
+
+    trials, _, _ = _tables()
+    values = table("trial_values", column("trial_id", Integer), column("objective", Integer),
+                   column("value", Float))
+    order = values.c.value.desc() if maximize else values.c.value.asc()
+    query = (select(trials.c.number, values.c.value)
+             .join_from(trials, values, values.c.trial_id == trials.c.trial_id)
+             .where(trials.c.study_id == study_id, trials.c.state == "COMPLETE",
+                    values.c.objective == 0, values.c.value.is_not(None))
+             .order_by(order, trials.c.number).limit(1))
+    with storage.engine.connect() as connection:
+        row = connection.execute(query).first()
+    return None if row is None else (int(row[0]), float(row[1]))
+
+
 def trial_rows(storage: optuna.storages.RDBStorage, study_id: int) -> list[TrialRow]:
     """Every trial of the study as ``(number, state, owner)``, by number."""
     from sqlalchemy import and_, select

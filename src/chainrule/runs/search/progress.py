@@ -1,0 +1,66 @@
+"""The search's progress line on a terminal: finished trials of the total, how many run and
+are pruned, the best value so far, elapsed time and ETA (rich).
+
+The first process updates it each time its worker loop looks at the study (after each of
+its trials, and every 0.1 s while it waits for the others' last ones), so with several
+workers it moves in steps of the trials finished meanwhile.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from chainrule.runs.search.study import FINISHED
+from chainrule.runs.search.tables import TrialRow, best_trial
+
+if TYPE_CHECKING:
+    import optuna
+
+
+class SearchProgress:
+    """A live progress bar for a search of ``trials`` trials on ``metric``; a context
+    manager (the bar stays on screen once the search is done).
+
+    Args:
+        trials: finished trials the search reaches.
+        metric: the objective's name.
+        maximize: whether a larger value is better.
+        console: the rich Console to draw on. Defaults to standard output's.
+    """
+
+    def __init__(self, trials: int, metric: str, maximize: bool, console: Any = None):
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self.trials, self.metric, self.maximize = trials, metric, maximize
+        self.progress = Progress(
+            TextColumn("[bold]trials"), BarColumn(), MofNCompleteColumn(),
+            TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(),
+            TextColumn("{task.fields[info]}"), console=console, transient=False)
+        self.task = self.progress.add_task("trials", total=trials, info="")
+
+    def __enter__(self) -> SearchProgress:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.progress.stop()
+
+    def update(self, rows: Sequence[TrialRow], storage: optuna.storages.RDBStorage,
+               study_id: int) -> None:
+        """Show the study as ``rows`` (:func:`~chainrule.runs.search.tables.trial_rows`)
+        has it, with its best trial read from ``storage``."""
+        states = [r.state for r in rows]
+        finished = sum(s in FINISHED for s in states)
+        best = best_trial(storage, study_id, self.maximize)
+        info = f"{states.count('RUNNING')} running, {states.count('PRUNED')} pruned"
+        if best is not None:
+            info += f", best {self.metric} {best[1]:.4g} (trial {best[0]})"
+        self.progress.update(self.task, completed=min(finished, self.trials), info=info)
