@@ -84,3 +84,15 @@ def test_a_run_config_is_bootstrapped_through_its_replicates():
     assert result.predictions.shape == (2, 3) and np.all(np.isfinite(result.predictions))
     again = bootstrap(ConfigReplicates.of(config), x_eval, B=2, workers=1)
     np.testing.assert_array_equal(result.predictions, again.predictions)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_refits_show_progress_on_a_terminal(monkeypatch, capsys, workers):
+    from chainrule.train.callbacks import progress
+
+    monkeypatch.setattr(progress, "interactive", lambda: True)
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(40, 2))
+    bootstrap(MLPClassifier((4,), epochs=2), X[:3], X=X, y=(X[:, 0] > 0).astype(int), B=3,
+              workers=workers)
+    assert "bootstrap refits" in capsys.readouterr().out

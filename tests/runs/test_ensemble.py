@@ -56,3 +56,14 @@ def test_the_top_trials_of_a_search_make_an_ensemble(tmp_path):
     assert (found.search_dir / "ensemble.json").exists()
     with pytest.raises(FileNotFoundError, match="search.json"):
         run(tmp_path)
+
+
+def test_members_are_announced_over_their_progress_on_a_terminal(tmp_path, monkeypatch,
+                                                                 capsys):
+    from chainrule.train.callbacks import progress
+
+    monkeypatch.setattr(progress, "interactive", lambda: True)
+    train_ensemble(tiny(), EnsembleConfig(seeds=2), tmp_path)
+    out = capsys.readouterr().out
+    assert "member 1 of 2: seed 0" in out and "member 2 of 2: seed 1" in out
+    assert "epoch 2/2" in out  # each member's own training bar

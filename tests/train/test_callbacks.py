@@ -195,3 +195,15 @@ def test_callback_state_from_checkpoints_keyed_by_position_still_loads():
     assert (a.steps, b.steps) == (4, 9)
     callbacks.load_state_dict({"_Counter": {"steps": 5}, "_Counter_2": {"steps": 6}})
     assert (a.steps, b.steps) == (5, 6)
+
+
+def test_track_passes_items_through_and_draws_only_on_a_terminal(monkeypatch, capsys):
+    from chainrule.train.callbacks import progress
+
+    monkeypatch.setattr(progress, "interactive", lambda: False)
+    assert list(progress.track(iter([1, 2, 3]), 3, "refits")) == [1, 2, 3]
+    assert capsys.readouterr().out == ""
+    monkeypatch.setattr(progress, "interactive", lambda: True)
+    assert list(progress.track(iter([1, 2, 3]), 3, "refits")) == [1, 2, 3]
+    out = capsys.readouterr().out
+    assert "refits" in out and "100%" in out

@@ -100,8 +100,10 @@ def _limit_blas(threads: int) -> None:
 
 
 def _run(function: Any, jobs: list[tuple], workers: int, blas_threads: int) -> list:
+    from chainrule.train.callbacks.progress import track
+
     if workers <= 1:
-        return [function(job) for job in jobs]
+        return list(track(map(function, jobs), len(jobs), "bootstrap refits"))
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -110,7 +112,7 @@ def _run(function: Any, jobs: list[tuple], workers: int, blas_threads: int) -> l
                                     "chainrule.explain.warm_workers"])
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_limit_blas,
                              initargs=(blas_threads,)) as pool:
-        return list(pool.map(function, jobs))
+        return list(track(pool.map(function, jobs), len(jobs), "bootstrap refits"))
 
 
 def bootstrap(config_or_estimator: Any, X_eval: Any, *, X: Any = None, y: Any = None,

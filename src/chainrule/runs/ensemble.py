@@ -114,11 +114,22 @@ def _seed_members(raw: dict[str, Any], cfg: EnsembleConfig, out_dir: Path, split
             "train": base.train.model_copy(update={"seed": base.train.seed + i})})
         extra = (AveragedWeights(cfg.averaging, cfg.ema_decay),) if cfg.averaging != "none" \
             else ()
+        _announce(f"member {i + 1} of {cfg.seeds}: seed {config.train.seed}")
         outcome = train_one(config, out_dir / f"seed-{i}", "loss", splits=_copy(splits),
-                            callbacks=extra)
+                            callbacks=extra, verbose=None)
         setups.append(outcome.setup)
         dirs.append(f"seed-{i}")
     return setups, dirs
+
+
+def _announce(what: str) -> None:
+    """A heading over the trainer's progress bar, on a terminal only (as the bar)."""
+    from chainrule.train.callbacks.progress import interactive
+
+    if interactive():
+        from rich import get_console
+
+        get_console().print(f"[bold]ensemble[/bold] {what}")
 
 
 def _copy(splits: Any) -> Any:
@@ -146,8 +157,9 @@ def _snapshot_members(raw: dict[str, Any], cfg: EnsembleConfig, out_dir: Path, s
                           "steps; train longer or use fewer cycles")
     config = validate({**raw, "schedule": {"name": "cosine_restarts", "T_0": cycle}})
     snaps = Snapshots(cycle)
+    _announce(f"one run of {cfg.cycles} cosine cycles, a snapshot at the end of each")
     outcome = train_one(config, out_dir / "snapshots", "loss", splits=_copy(splits),
-                        callbacks=(snaps,))
+                        callbacks=(snaps,), verbose=None)
     setups, dirs = [], []
     for c, state in enumerate(snaps.states[:cfg.cycles]):
         member = copy.copy(outcome.setup)

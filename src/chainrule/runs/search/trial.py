@@ -116,12 +116,14 @@ class TrialMetrics(cb.MetricsLogger):
 
 def train_one(config: RunConfig, run_dir: Path, metric: str, *, splits: Splits | None = None,
               trial: optuna.Trial | None = None, step_offset: int = 0,
-              callbacks: tuple[cb.Callback, ...] = (), prune: bool = True) -> Outcome:
+              callbacks: tuple[cb.Callback, ...] = (), prune: bool = True,
+              verbose: bool | None = False) -> Outcome:
     """Train ``config`` into ``run_dir`` (config, metrics, model, results) and score it.
 
     ``splits`` replaces the configured data; ``trial`` adds the pruning callback (which
     reports to the trial each epoch only when ``prune``); ``callbacks`` are added to the
-    run's own.
+    run's own; ``verbose`` is the trainer's progress bar (off by default: a search shows
+    its own).
     """
     run_dir.mkdir(parents=True, exist_ok=True)
     io.write_atomic(run_dir / CONFIG_FILE, to_toml(config))
@@ -132,7 +134,7 @@ def train_one(config: RunConfig, run_dir: Path, metric: str, *, splits: Splits |
     s.trainer.callbacks += [TrialMetrics(run_dir), *callbacks] + ([pruning] if pruning else [])
     history = s.trainer.fit(s.splits.train, val=s.splits.val, epochs=config.train.epochs,
                             batch_size=config.train.batch_size or None, seed=config.train.seed,
-                            transform=s.augment, verbose=False)
+                            transform=s.augment, verbose=verbose)
     value = _metric_value(s, history, metric)
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     save_model(run_dir, s, None)

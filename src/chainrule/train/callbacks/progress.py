@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import sys
 import time
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import Any, TypeVar
 
 from chainrule.train.callbacks.base import Callback, Logs
 
@@ -13,6 +14,20 @@ from chainrule.train.callbacks.base import Callback, Logs
 def interactive() -> bool:
     """True on a terminal outside CI: the only place a live bar helps."""
     return sys.stdout.isatty() and not os.environ.get("CI")
+
+
+T = TypeVar("T")
+
+
+def track(items: Iterable[T], total: int, description: str) -> Iterator[T]:
+    """``items`` as they come, behind a progress bar (count, elapsed, ETA) on a terminal
+    (see :func:`interactive`), silently elsewhere."""
+    if not interactive():
+        yield from items
+        return
+    from rich.progress import track as rich_track
+
+    yield from rich_track(items, total=total, description=description)
 
 
 def format_logs(logs: dict[str, Any], skip: tuple[str, ...] = ()) -> str:
