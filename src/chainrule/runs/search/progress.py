@@ -30,20 +30,10 @@ class SearchProgress:
     """
 
     def __init__(self, trials: int, metric: str, maximize: bool, console: Any = None):
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
+        from chainrule.train.callbacks.progress import live_bar
 
         self.trials, self.metric, self.maximize = trials, metric, maximize
-        self.progress = Progress(
-            TextColumn("[bold]trials"), BarColumn(), MofNCompleteColumn(),
-            TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(),
-            TextColumn("{task.fields[info]}"), console=console, transient=False)
+        self.progress = live_bar(console)
         self.task = self.progress.add_task("trials", total=trials, info="")
 
     def __enter__(self) -> SearchProgress:

@@ -30,6 +30,25 @@ def track(items: Iterable[T], total: int, description: str) -> Iterator[T]:
     yield from rich_track(items, total=total, description=description)
 
 
+def live_bar(console: Any = None) -> Any:
+    """A rich Progress whose tasks show their description, a bar, done of total, elapsed
+    time, ETA and an ``info`` field (give ``info=`` to ``add_task``); call ``start()``."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    return Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(),
+        TextColumn("{task.fields[info]}"), console=console, refresh_per_second=5,
+        transient=False)
+
+
 def format_logs(logs: dict[str, Any], skip: tuple[str, ...] = ()) -> str:
     parts = []
     for key, value in logs.items():
@@ -57,19 +76,7 @@ class ProgressBar(Callback):
     def on_train_begin(self, logs: Logs | None = None) -> None:
         if not self.enabled:
             return
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
-
-        self._progress = Progress(
-            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(),
-            TextColumn("{task.fields[info]}"), refresh_per_second=5, transient=False)
+        self._progress = live_bar()
         self._progress.start()
         t = self.trainer
         self._epochs = self._progress.add_task("epochs", total=t.epochs, completed=t.epoch,
