@@ -101,3 +101,11 @@ def test_long_names_do_not_push_titles_and_hints_off_the_figure():
     }
     assert {name: _cut_off(fig) for name, fig in figures.items()} \
         == {name: [] for name in figures}
+
+
+def test_label_works_on_a_figure_made_without_new_figure():
+    from matplotlib.figure import Figure
+
+    ax = Figure(figsize=(2, 2)).add_subplot()  # no Agg canvas (as in a user's own figure)
+    style.label(ax, "learning rate over the whole of training", "warm-up, decay, restarts")
+    assert ax.get_title(loc="left").count("\n") >= 2  # wrapped, plus room for the hint

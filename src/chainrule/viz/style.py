@@ -123,8 +123,16 @@ def text_width(fig: Any, text: str, size: float, weight: str = "normal") -> floa
     from matplotlib.font_manager import FontProperties
 
     props = FontProperties(family=RC["font.family"], size=size, weight=weight)
-    renderer = fig.canvas.get_renderer()
-    return renderer.get_text_width_height_descent(text, props, ismath=False)[0]
+    return _measurer(fig.dpi).get_text_width_height_descent(text, props, ismath=False)[0]
+
+
+@functools.cache
+def _measurer(dpi: float) -> Any:
+    """A 1x1 Agg renderer: text extents depend on the dpi only (and a figure made without
+    :func:`new_figure` has no Agg canvas to ask)."""
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    return RendererAgg(1, 1, dpi)
 
 
 def wrap(fig: Any, text: str, width: float, size: float, weight: str = "normal") -> str:
