@@ -30,7 +30,6 @@ DIVERGING_CMAP = "RdBu_r"  # signed data centred on zero (weights as images)
 DPI = 100
 HINT_SIZE = 8  # points, the grey line under a title
 LEFT_MARGIN = 0.8  # inches left of an axes for numeric y tick labels and the y label
-COLORBAR_MARGIN = 1.0  # inches right of an axes for a colour bar and its label
 
 RC: dict[str, Any] = {
     "axes.prop_cycle": None,  # filled in by styled() (needs matplotlib's cycler)
@@ -155,23 +154,20 @@ def wrap(fig: Any, text: str, width: float, size: float, weight: str = "normal")
 def title_width(ax: Any) -> float:
     """Pixels from ``ax``'s left edge to its panel's right edge, before the layout runs:
     the panel's share of the figure less :data:`LEFT_MARGIN` (or the widest y tick label's
-    width plus a quarter inch when the ticks were set by hand) and :data:`COLORBAR_MARGIN`
-    if it has a colour bar."""
-    fig = ax.figure
-    spec = ax.get_subplotspec()
+    width plus a quarter inch when the ticks were set by hand) and a tenth of an inch (a
+    title may run on over a colour bar, which has none)."""
+    from matplotlib.ticker import FixedLocator
+
+    fig, spec = ax.figure, ax.get_subplotspec()
     columns = spec.get_gridspec().ncols if spec is not None else 1
     span = len(spec.colspan) if spec is not None else 1
     dpi = fig.dpi
     panel = fig.get_figwidth() * dpi * span / columns
-    from matplotlib.ticker import FixedLocator
-
     left = LEFT_MARGIN * dpi
     if isinstance(ax.yaxis.get_major_locator(), FixedLocator):  # ticks set by name
         names = [t.get_text() for t in ax.get_yticklabels()]
         left = max([left] + [text_width(fig, n, RC["ytick.labelsize"]) + dpi / 4 for n in names])
-    bars = [m for m in (*ax.collections, *ax.images) if getattr(m, "colorbar", None)]
-    right = COLORBAR_MARGIN * dpi if bars else 0.1 * dpi
-    return max(panel - left - right, dpi)
+    return max(panel - left - 0.1 * dpi, dpi)
 
 
 def log_if_positive(ax: Any, values: Any, axis: str = "y") -> None:
