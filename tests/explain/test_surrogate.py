@@ -26,3 +26,13 @@ def test_regression_fidelity_is_r2_against_the_network(additive_net):
     assert deep.fidelity > 0.95
     with pytest.raises(ValueError, match="max_depth"):
         surrogate_tree(additive_net, X, max_depth=0)
+
+
+def test_the_rules_name_the_classes_when_given_their_names(threshold_classifier):
+    X = np.random.default_rng(0).uniform(0, 1, size=(400, 2))
+    named = surrogate_tree(threshold_classifier, X, max_depth=1, class_names=["absent",
+                                                                               "present"])
+    assert named.class_names == ["absent", "present"]
+    assert "class: absent" in named.text and "class: present" in named.text
+    plain = surrogate_tree(threshold_classifier, X, max_depth=1)
+    assert plain.class_names == ["0", "1"] and "class: 1" in plain.text

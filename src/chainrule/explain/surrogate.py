@@ -28,6 +28,8 @@ class Surrogate:
         metric: ``"accuracy"`` or ``"r2"``.
         feature_names: the names used in ``text``.
         text: the tree's rules (``sklearn.tree.export_text``).
+        class_names: the name of each of the tree's classes (``tree.classes_``), used in
+            ``text``; None for a regressor.
     """
 
     tree: Any
@@ -35,6 +37,7 @@ class Surrogate:
     metric: str
     feature_names: list[str]
     text: str
+    class_names: list[str] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON values: ``{"max_depth", "fidelity", "metric", "rules", "importances"}``."""
@@ -45,7 +48,8 @@ class Surrogate:
 
 
 def surrogate_tree(model: Any, X: Any, max_depth: int = 3, *,
-                   feature_names: Sequence[str] | None = None, random_state: int = 0,
+                   feature_names: Sequence[str] | None = None,
+                   class_names: Sequence[str] | None = None, random_state: int = 0,
                    task: str | None = None, preprocess: Any = None) -> Surrogate:
     """Fit a depth-``max_depth`` tree to the network's predictions on ``X``.
 
@@ -54,6 +58,8 @@ def surrogate_tree(model: Any, X: Any, max_depth: int = 3, *,
         X: inputs to explain (n_samples, n_features), raw if ``preprocess`` is given.
         max_depth: the tree's depth. Defaults to ``3``.
         feature_names: X's column names. Defaults to a DataFrame's columns or ``x0..``.
+        class_names: a classifier's class names by label (``class_names[k]`` for label
+            ``k``), for the rules. Defaults to the labels themselves.
         random_state: the tree's seed (ties between splits). Defaults to ``0``.
         task, preprocess: see :func:`~chainrule.explain.as_estimator`.
     """
@@ -73,4 +79,9 @@ def surrogate_tree(model: Any, X: Any, max_depth: int = 3, *,
         metric = "r2"
     tree.fit(x, target)
     fidelity = float(tree.score(x, target))
-    return Surrogate(tree, fidelity, metric, names, export_text(tree, feature_names=names))
+    labels = None
+    if metric == "accuracy":
+        labels = [str(c) if class_names is None else str(class_names[int(c)])
+                  for c in tree.classes_]
+    return Surrogate(tree, fidelity, metric, names,
+                     export_text(tree, feature_names=names, class_names=labels), labels)

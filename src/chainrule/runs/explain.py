@@ -213,14 +213,11 @@ def _bootstrap(s: _Subject, B: int, workers: int | None, column: int | None, see
 
 
 def _surrogate(s: _Subject, plots: list[str]) -> dict[str, Any]:
-    tree = explain.surrogate_tree(s.estimator, s.x, max_depth=3, feature_names=s.names)
-    classes = None
-    if s.task == "classification":
-        tabular = s.loaded.info.get("tabular")
-        classes = tabular["classes"] if tabular else [str(c) for c in tree.tree.classes_]
-        classes = [classes[int(c)] for c in tree.tree.classes_]
-    s.plot(viz_explain.plot_surrogate_tree(tree.tree, s.names, classes, tree.fidelity,
-                                           tree.metric), "surrogate.png", plots)
+    tabular = s.loaded.info.get("tabular")
+    tree = explain.surrogate_tree(s.estimator, s.x, max_depth=3, feature_names=s.names,
+                                  class_names=(tabular or {}).get("classes"))
+    s.plot(viz_explain.plot_surrogate_tree(tree.tree, s.names, tree.class_names,
+                                           tree.fidelity, tree.metric), "surrogate.png", plots)
     return tree.to_dict()
 
 
