@@ -90,3 +90,12 @@ def test_plot_history_saves_every_panel(tmp_path):
     width, _ = assert_sane_png(path)
     assert width > 1000  # loss per step, per epoch, accuracy side by side
     assert len(viz.plot_history(history).axes) == 3
+
+
+def test_a_constant_learning_rate_is_drawn_from_zero():
+    ax = viz.plot_learning_rate([0.01] * 50).axes[0]
+    assert ax.get_ylim() == (0.0, 0.02)
+    ticks = [t for t in ax.get_yticks() if 0.0 <= t <= 0.02]
+    assert 0.01 in [round(t, 6) for t in ticks]  # the rate itself is a tick
+    varying = viz.plot_learning_rate(np.linspace(0.01, 0.005, 50)).axes[0]
+    assert varying.get_ylim()[0] > 0  # a schedule keeps matplotlib's own range

@@ -209,6 +209,10 @@ def plot_learning_rate(lrs: Sequence[float], steps: Sequence[float] | None = Non
         ax = axes[0][0]
     ax.plot(x, values, label=label_text)
     log_if_positive(ax, values)
+    drawn = np.concatenate([np.asarray(line.get_ydata(), dtype=np.float64) for line in ax.lines])
+    drawn = drawn[np.isfinite(drawn)]
+    if drawn.size and drawn.min() == drawn.max() > 0:  # a constant rate: show it from zero
+        ax.set_ylim(0.0, 2.0 * drawn.max())  # (matplotlib zooms to +-4% and 5 odd ticks)
     label(ax, "learning rate", "warm-up, decay and restarts show here; compare with the loss",
           xlabel, "learning rate")
     legend(ax)
