@@ -29,7 +29,8 @@ CMAP = "viridis"          # sequential data (confusion matrices, weights magnitu
 DIVERGING_CMAP = "RdBu_r"  # signed data centred on zero (weights as images)
 DPI = 100
 HINT_SIZE = 8  # points, the grey line under a title
-LEFT_MARGIN = 0.8  # inches left of an axes for numeric y tick labels and the y label
+LEFT_MARGIN = 0.6  # inches left of an axes for numeric y tick labels and the y label
+OVERHANG = 0.3  # inches a title may reach into the next panel's left margin
 
 RC: dict[str, Any] = {
     "axes.prop_cycle": None,  # filled in by styled() (needs matplotlib's cycler)
@@ -154,20 +155,23 @@ def wrap(fig: Any, text: str, width: float, size: float, weight: str = "normal")
 def title_width(ax: Any) -> float:
     """Pixels from ``ax``'s left edge to its panel's right edge, before the layout runs:
     the panel's share of the figure less :data:`LEFT_MARGIN` (or the widest y tick label's
-    width plus a quarter inch when the ticks were set by hand) and a tenth of an inch (a
-    title may run on over a colour bar, which has none)."""
+    width plus a quarter inch when the ticks were set by hand), less a tenth of an inch in
+    the last column (the figure's edge) or plus :data:`OVERHANG` in the others (the next
+    panel's title starts after its own left margin). A title may run on over a colour
+    bar, which has none."""
     from matplotlib.ticker import FixedLocator
 
     fig, spec = ax.figure, ax.get_subplotspec()
     columns = spec.get_gridspec().ncols if spec is not None else 1
     span = len(spec.colspan) if spec is not None else 1
+    last = spec is None or spec.colspan.stop == columns
     dpi = fig.dpi
-    panel = fig.get_figwidth() * dpi * span / columns
+    panel = fig.get_figwidth() * dpi * span / columns + (-0.1 if last else OVERHANG) * dpi
     left = LEFT_MARGIN * dpi
     if isinstance(ax.yaxis.get_major_locator(), FixedLocator):  # ticks set by name
         names = [t.get_text() for t in ax.get_yticklabels()]
         left = max([left] + [text_width(fig, n, RC["ytick.labelsize"]) + dpi / 4 for n in names])
-    return max(panel - left - 0.1 * dpi, dpi)
+    return max(panel - left, dpi)
 
 
 def log_if_positive(ax: Any, values: Any, axis: str = "y") -> None:
