@@ -65,3 +65,18 @@ def test_broken_model_file(run_dir, tmp_path, damage):
     np.save(tmp_path / "x.npy", np.zeros((2, 64), np.float32))
     _fails_cleanly(chainrule("predict", str(broken), "x.npy", cwd=tmp_path, check=False),
                    "model.safetensors")
+
+
+def test_predictions_print_one_sample_per_line_or_go_to_a_csv(run_dir, tmp_path):
+    import csv
+
+    from chainrule.runs.predict import predict_run
+
+    x = np.random.default_rng(0).uniform(0, 16, size=(5, 64)).astype(np.float32)
+    np.save(tmp_path / "x.npy", x)
+    expected = [str(v) for v in predict_run(run_dir, tmp_path / "x.npy").tolist()]
+    shown = chainrule("predict", str(run_dir), "x.npy", cwd=tmp_path).stdout.splitlines()
+    assert shown == expected
+    chainrule("predict", str(run_dir), "x.npy", "--output", "p.csv", cwd=tmp_path)
+    with open(tmp_path / "p.csv", newline="") as f:
+        assert list(csv.reader(f)) == [["prediction"], *([v] for v in expected)]
