@@ -1,4 +1,6 @@
-"""ProgressBar: epoch and batch progress with loss, metrics, throughput and ETA (rich)."""
+"""Progress on a terminal (rich): :class:`ProgressBar`, the trainer's epochs and batches
+with loss, metrics, throughput and ETA; :func:`track` over any long loop (bootstrap refits);
+:func:`live_bar`, the look both share with the search's bar."""
 
 from __future__ import annotations
 
