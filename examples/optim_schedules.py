@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 
 import chainrule as cr
 from chainrule import optim
+from chainrule.viz import plot_learning_rate
 
 BASE_LR = 0.1
 
@@ -71,13 +72,9 @@ def main(argv: Sequence[str] | None = None) -> dict[str, list[float]]:
 
     curves = {name: rates_of(s, args.steps) for name, s in schedules(args.steps).items()}
     curves["reduce on plateau"] = plateau_rates(args.steps)
-    fig = Figure(figsize=(12, 7.5))
+    fig = Figure(figsize=(12, 7.5), layout="constrained")
     for ax, (name, rates) in zip(fig.subplots(3, 3).ravel(), curves.items(), strict=True):
-        optim.plot_schedule(rates, ax=ax, label=name)
-        ax.set_title(name, fontsize=10)
-        ax.set_xlabel("")
-        ax.get_legend().remove()
-    fig.tight_layout()
+        plot_learning_rate(rates, ax=ax, title=name, hint=None, xlabel="step")
     fig.savefig(out / "schedules.png", dpi=90)
     for name, rates in curves.items():
         print(f"{name:30s} first {rates[0]:.4f}  min {min(rates):.5f}  last {rates[-1]:.5f}")

@@ -99,3 +99,11 @@ def test_a_constant_learning_rate_is_drawn_from_zero():
     assert 0.01 in [round(t, 6) for t in ticks]  # the rate itself is a tick
     varying = viz.plot_learning_rate(np.linspace(0.01, 0.005, 50)).axes[0]
     assert varying.get_ylim()[0] > 0  # a schedule keeps matplotlib's own range
+
+
+def test_a_learning_rate_panel_can_carry_its_own_title_and_no_hint():
+    ax = viz.plot_learning_rate([0.1, 0.05], title="step decay", hint=None).axes[0]
+    assert ax.get_title(loc="left") == "step decay" and not ax.texts
+    default = viz.plot_learning_rate([0.1, 0.05]).axes[0]
+    assert default.get_title(loc="left").startswith("learning rate")
+    assert [t.get_text() for t in default.texts] == [viz.curves.LR_HINT]

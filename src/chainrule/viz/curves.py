@@ -189,10 +189,14 @@ def _draw_metrics(axes: Sequence[Any], epoch_logs: Logs, names: Sequence[str],
         legend(ax)
 
 
+LR_HINT = "warm-up, decay and restarts show here; compare with the loss"
+
+
 @styled
 def plot_learning_rate(lrs: Sequence[float], steps: Sequence[float] | None = None, *,
                        ax: Any = None, label_text: str | None = None,
-                       xlabel: str = "step (optimizer updates)") -> Any:
+                       xlabel: str = "step (optimizer updates)", title: str = "learning rate",
+                       hint: str | None = LR_HINT) -> Any:
     """The learning rate against the step (or epoch); returns the figure.
 
     Args:
@@ -201,6 +205,9 @@ def plot_learning_rate(lrs: Sequence[float], steps: Sequence[float] | None = Non
         ax: an existing ``Axes`` to draw into. Defaults to a new figure.
         label_text: legend entry. Defaults to none.
         xlabel: x-axis label. Defaults to ``"step (optimizer updates)"``.
+        title: the panel's title. Defaults to ``"learning rate"``.
+        hint: the grey line under it (what to look for); None for none (a grid of small
+            panels). Defaults to :data:`LR_HINT`.
     """
     values = np.asarray(lrs, dtype=np.float64)
     x = np.arange(len(values)) if steps is None else np.asarray(steps, dtype=np.float64)
@@ -213,8 +220,7 @@ def plot_learning_rate(lrs: Sequence[float], steps: Sequence[float] | None = Non
     drawn = drawn[np.isfinite(drawn)]
     if drawn.size and drawn.min() == drawn.max() > 0:  # a constant rate: show it from zero
         ax.set_ylim(0.0, 2.0 * drawn.max())  # (matplotlib zooms to +-4% and 5 odd ticks)
-    label(ax, "learning rate", "warm-up, decay and restarts show here; compare with the loss",
-          xlabel, "learning rate")
+    label(ax, title, hint, xlabel, "learning rate")
     legend(ax)
     return ax.figure
 
