@@ -2,9 +2,10 @@
 strategy, pruner, metric, cv_folds) and [search.space] which keys, e.g.
 "optimizer.lr" = { log_uniform = [1e-4, 1e-1] }. Trials run into runs/<name>-search/
 (trial-<n>/ run folders, the study in study.db); the command prints a table of the
-trials and writes search.json, best.toml (a normal config: `chainrule train
-runs/<name>-search/best.toml` reproduces the best trial), importances and plots. Running
-it again continues the same study; interrupted trials are run again.
+trials (the best 40 of a longer search) and writes search.json, best.toml (a normal
+config: `chainrule train runs/<name>-search/best.toml` reproduces the best trial),
+importances and plots. Running it again continues the same study; interrupted trials are
+run again.
 
 examples:
   chainrule search configs/digits_search.toml
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 
 HELP = "hyperparameter search (Optuna) into runs/<name>-search/"
+TABLE_ROWS = 40  # a longer search prints its best 40 trials (search.json has them all)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -43,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     result = search(args.config, tuple(args.set), trials=args.trials, workers=args.workers,
                     storage=args.storage, study=args.study, runs_root=args.runs)
     out = console()
-    out.print(result.table())
+    out.print(result.table(limit=TABLE_ROWS))
     best = result.best
     if best is not None:
         out.print(f"best: trial {best['number']} with {result.summary['metric']} = "

@@ -33,3 +33,22 @@ def test_a_wide_terminal_shows_each_header_on_one_line():
     console.print(table(_summary()))
     text = console.export_text()
     assert all(key in text for key in KEYS)
+
+
+def test_a_long_search_shows_its_best_completed_trials_best_first():
+    summary = _summary()
+    summary["trials"] = [dict(summary["trials"][0], number=i, value=v, state=s)
+                         for i, (v, s) in enumerate([(0.5, "complete"), (0.9, "complete"),
+                                                     (None, "pruned"), (0.7, "complete"),
+                                                     (0.95, "fail")])]
+    console = Console(width=160, record=True)
+    console.print(table(summary, limit=2))
+    text = console.export_text()
+    assert "the best 2 of 5 trials" in text
+    assert text.index("0.9000") < text.index("0.7000") and "0.5000" not in text
+    summary["direction"] = "minimize"
+    console = Console(width=160, record=True)
+    console.print(table(summary, limit=2))
+    text = console.export_text()
+    assert text.index("0.5000") < text.index("0.7000") and "0.9000" not in text
+    assert table(summary, limit=5).row_count == 5  # not more than the limit: all, in order

@@ -47,9 +47,9 @@ class SearchResult:
         name = self.summary.get("best_config")
         return self.search_dir / name if name else None
 
-    def table(self) -> Any:
-        """A rich Table of the trials."""
-        return table(self.summary)
+    def table(self, limit: int | None = None) -> Any:
+        """A rich Table of the trials (the ``limit`` best when there are more)."""
+        return table(self.summary, limit)
 
 
 @dataclass

@@ -148,23 +148,31 @@ def summarise(study: optuna.Study, cfg: SearchConfig, raw: dict[str, Any], name:
     return summary
 
 
-def table(summary: dict[str, Any]) -> Any:
-    """A rich Table of the trials: number, state, each parameter, the metric, the time."""
+def table(summary: dict[str, Any], limit: int | None = None) -> Any:
+    """A rich Table of the trials: number, state, each parameter, the metric, the time; with
+    more than ``limit`` trials, the ``limit`` best completed ones, best first (all of them
+    are in ``search.json``)."""
     from rich.table import Table
 
-    keys = list(dict.fromkeys(k for t in summary["trials"] for k in t["params"]))
+    trials = summary["trials"]
+    title = f"search {summary['study']}: {summary['metric']} ({summary['direction']})"
+    if limit is not None and len(trials) > limit:
+        sign = -1 if summary["direction"] == "maximize" else 1
+        trials = sorted((t for t in trials if t["state"] == "complete"
+                         and t["value"] is not None), key=lambda t: sign * t["value"])[:limit]
+        title += f", the best {len(trials)} of {len(summary['trials'])} trials"
+    keys = list(dict.fromkeys(k for t in trials for k in t["params"]))
     best = (summary["best"] or {}).get("number")
     rows = [[str(t["number"]), t["state"], *(_cell(t["params"].get(k)) for k in keys),
              "-" if t["value"] is None else f"{t['value']:.4f}",
-             "-" if t["seconds"] is None else f"{t['seconds']:.1f}"] for t in summary["trials"]]
-    out = Table(pad_edge=False, title=f"search {summary['study']}: {summary['metric']} "
-                      f"({summary['direction']})")
+             "-" if t["seconds"] is None else f"{t['seconds']:.1f}"] for t in trials]
+    out = Table(pad_edge=False, title=title)
     # A narrow terminal folds the long headers (dotted keys), never a value: one cut to
     # "0.0007..." would hide what was tried.
     for i, column in enumerate(("trial", "state", *keys, summary["metric"], "seconds")):
         out.add_column(column, justify="left" if column == "state" else "right",
                        overflow="fold", min_width=max((len(r[i]) for r in rows), default=1))
-    for t, row in zip(summary["trials"], rows, strict=True):
+    for t, row in zip(trials, rows, strict=True):
         out.add_row(*row, style="bold green" if t["number"] == best else None)
     return out
 
