@@ -65,7 +65,21 @@ def test_progress_bar_shows_epochs_when_enabled(digits, capsys):
 
 def test_progress_bar_is_quiet_in_ci(monkeypatch):
     monkeypatch.setenv("CI", "1")
-    assert cb.ProgressBar().enabled is False
+    bar = cb.ProgressBar()
+    assert bar.enabled is False and bar.lines is False
+
+
+def test_off_a_terminal_the_bar_prints_one_line_per_epoch(digits, capsys, monkeypatch):
+    monkeypatch.delenv("CI", raising=False)
+    train, _ = digits
+    model = _model()
+    trainer = Trainer(model, optim.SGD(model.parameters(), lr=0.1), "cross_entropy")
+    trainer.fit(train, epochs=2, batch_size=128)  # verbose=None: auto; pytest's stdout is a pipe
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split("  ")[0] for line in lines] == ["epoch 1/2", "epoch 2/2"]
+    assert all("loss" in line for line in lines)
+    trainer.fit(train, epochs=1, batch_size=128, verbose=False)
+    assert capsys.readouterr().out == ""
 
 
 def _read_events(log_dir):

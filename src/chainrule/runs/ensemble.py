@@ -123,10 +123,10 @@ def _seed_members(raw: dict[str, Any], cfg: EnsembleConfig, out_dir: Path, split
 
 
 def _announce(what: str) -> None:
-    """A heading over the trainer's progress bar, on a terminal only (as the bar)."""
-    from chainrule.train.callbacks.progress import interactive
+    """A heading over the trainer's progress (bar or epoch lines), not under CI (as it)."""
+    import os
 
-    if interactive():
+    if not os.environ.get("CI"):
         from rich import get_console
 
         get_console().print(f"[bold]ensemble[/bold] {what}")

@@ -55,11 +55,19 @@ def test_the_bar_shows_finished_running_pruned_and_the_best(storage):
     assert "3/5" in text and "1 running, 1 pruned, best val_accuracy 0.75 (trial 2)" in text
 
 
-def test_a_search_shows_the_bar_when_asked_and_not_by_default_off_a_terminal(tmp_path, capsys):
+def test_a_search_shows_a_bar_when_asked_lines_in_a_log_and_nothing_under_ci(
+        tmp_path, capsys, monkeypatch):
     raw = tiny({"trials": 2, "strategy": "random", "metric": "val_accuracy",
                 "space": {"optimizer.lr": {"log_uniform": [1e-3, 0.3]}}})
-    run(raw, runs_root=tmp_path / "quiet", plots=False)
+    monkeypatch.setenv("CI", "1")
+    run(raw, runs_root=tmp_path / "ci", plots=False)
     assert "trials" not in capsys.readouterr().out
+    monkeypatch.delenv("CI")
+    result = run(raw, runs_root=tmp_path / "log", plots=False)  # stdout is not a terminal
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("trials")]
+    assert lines[0].startswith("trials 0/2") and lines[-1].startswith("trials 2/2")
+    assert len(lines) == 3  # one per change, not one per look at the study
+    assert f"best val_accuracy {result.best['value']:.4g}" in lines[-1]
     result = run(raw, runs_root=tmp_path / "shown", plots=False, progress=True)
     out = capsys.readouterr().out
     assert "2/2" in out and f"best val_accuracy {result.best['value']:.4g}" in out

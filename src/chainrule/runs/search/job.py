@@ -103,14 +103,20 @@ def _checked(parsed: Parsed) -> SearchConfig:
 
 @contextlib.contextmanager
 def _progress(show: bool | None, cfg: SearchConfig) -> Iterator[SearchProgress | None]:
+    """A live bar on a terminal (or with ``show``), lines in a log file, nothing under CI
+    (or with ``show=False``): as the trainer's progress."""
+    import os
+
     from chainrule.train.callbacks.progress import interactive
 
-    if not (interactive() if show is None else show):
+    live = interactive() if show is None else show
+    if not live and (show is False or os.environ.get("CI")):
         yield None
         return
     from chainrule.runs.search.progress import SearchProgress
 
-    with SearchProgress(cfg.n_trials, cfg.metric, cfg.resolved_direction == "maximize") as bar:
+    with SearchProgress(cfg.n_trials, cfg.metric, cfg.resolved_direction == "maximize",
+                        live=live) as bar:
         yield bar
 
 
@@ -133,7 +139,7 @@ def run(config: RunConfig | str | Path | dict[str, Any], overrides: tuple[str, .
         runs_root: where ``<name>-search/`` goes. Defaults to ``"runs"``.
         plots: draw the search plots. Defaults to ``True``.
         progress: show a progress bar (trials done, best value, ETA). Defaults to ``None``:
-            on a terminal, not under CI.
+            on a terminal; in a log file a line each time trials finish; nothing under CI.
 
     Returns:
         A :class:`SearchResult`; ``<name>-search/`` holds ``search.json``, ``best.toml``,

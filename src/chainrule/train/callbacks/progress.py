@@ -64,15 +64,18 @@ class ProgressBar(Callback):
     """A live two-line progress display: epochs, and batches of the current epoch.
 
     Shows the running loss, the learning rate, samples per second and the ETA,
-    and prints one summary line per finished epoch. It stays quiet when
-    standard output is not a terminal or ``CI`` is set, unless ``enabled=True``.
+    and prints one summary line per finished epoch. When standard output is not
+    a terminal (a log file, ``nohup``) it prints only those lines (as Keras'
+    ``verbose=2``), and under ``CI`` nothing, unless ``enabled=True``.
 
     Args:
-        enabled: force the bar on or off. Defaults to ``None`` (auto).
+        enabled: force the bar on or off (off: no epoch lines either). Defaults to
+            ``None`` (auto, as above).
     """
 
     def __init__(self, enabled: bool | None = None):
         self.enabled = interactive() if enabled is None else enabled
+        self.lines = enabled is None and not self.enabled and not os.environ.get("CI")
         self._progress = None
 
     def on_train_begin(self, logs: Logs | None = None) -> None:
@@ -101,11 +104,13 @@ class ProgressBar(Callback):
         self._progress.update(self._batches, advance=1, info=info)
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
-        if self._progress is None:
-            return
-        self._progress.update(self._epochs, advance=1)
-        self._progress.console.print(f"epoch {epoch + 1}/{self.trainer.epochs}  "
-                                     + format_logs(logs or {}, skip=("epoch",)))
+        line = f"epoch {epoch + 1}/{self.trainer.epochs}  " + format_logs(logs or {},
+                                                                          skip=("epoch",))
+        if self._progress is not None:
+            self._progress.update(self._epochs, advance=1)
+            self._progress.console.print(line)
+        elif self.lines:
+            print(line, flush=True)
 
     def on_train_end(self, logs: Logs | None = None) -> None:
         if self._progress is not None:
