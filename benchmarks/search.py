@@ -93,7 +93,7 @@ def wall_overhead(trials: int, epochs: int) -> dict[str, Any]:
     root = Path(tempfile.mkdtemp(prefix="bench-search-"))
     before = load()
     try:
-        result = run(digits_config(trials, epochs), runs_root=root, plots=False)
+        result = run(digits_config(trials, epochs), runs_root=root, plots=False, progress=False)
         study = optuna.load_study(study_name=result.study_name, storage=result.storage)
         done = sorted((t for t in study.trials if t.state.name == "COMPLETE"),
                       key=lambda t: t.datetime_start)
@@ -115,7 +115,7 @@ def _cpu_search(trials: int, epochs: int) -> tuple[float, list[float]]:
     root = Path(tempfile.mkdtemp(prefix="bench-search-"))
     try:
         started = time.process_time()
-        result = run(digits_config(trials, epochs), runs_root=root, plots=False)
+        result = run(digits_config(trials, epochs), runs_root=root, plots=False, progress=False)
         total = time.process_time() - started
         return total, [r["cpu_seconds"] for r in _trial_results(result.search_dir)]
     finally:
