@@ -63,6 +63,7 @@ def test_members_are_announced_over_their_progress_on_a_terminal(tmp_path, monke
     from chainrule.train.callbacks import progress
 
     monkeypatch.setattr(progress, "interactive", lambda: True)
+    monkeypatch.setenv("CI", "1")  # a terminal wins over CI, as for the trainer's bar
     train_ensemble(tiny(), EnsembleConfig(seeds=2), tmp_path)
     out = capsys.readouterr().out
     assert "member 1 of 2: seed 0" in out and "member 2 of 2: seed 1" in out

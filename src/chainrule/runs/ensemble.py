@@ -123,10 +123,13 @@ def _seed_members(raw: dict[str, Any], cfg: EnsembleConfig, out_dir: Path, split
 
 
 def _announce(what: str) -> None:
-    """A heading over the trainer's progress (bar or epoch lines), not under CI (as it)."""
+    """A heading over the trainer's progress: wherever it shows a bar or epoch lines (a
+    terminal, or a log file outside CI)."""
     import os
 
-    if not os.environ.get("CI"):
+    from chainrule.train.callbacks.progress import interactive
+
+    if interactive() or not os.environ.get("CI"):
         from rich import get_console
 
         get_console().print(f"[bold]ensemble[/bold] {what}")
