@@ -125,11 +125,9 @@ def _seed_members(raw: dict[str, Any], cfg: EnsembleConfig, out_dir: Path, split
 def _announce(what: str) -> None:
     """A heading over the trainer's progress: wherever it shows a bar or epoch lines (a
     terminal, or a log file outside CI)."""
-    import os
+    from chainrule.train.callbacks.progress import progress_mode
 
-    from chainrule.train.callbacks.progress import interactive
-
-    if interactive() or not os.environ.get("CI"):
+    if progress_mode() is not None:
         from rich import get_console
 
         get_console().print(f"[bold]ensemble[/bold] {what}")

@@ -105,18 +105,16 @@ def _checked(parsed: Parsed) -> SearchConfig:
 def _progress(show: bool | None, cfg: SearchConfig) -> Iterator[SearchProgress | None]:
     """A live bar on a terminal (or with ``show``), lines in a log file, nothing under CI
     (or with ``show=False``): as the trainer's progress."""
-    import os
+    from chainrule.train.callbacks.progress import progress_mode
 
-    from chainrule.train.callbacks.progress import interactive
-
-    live = interactive() if show is None else show
-    if not live and (show is False or os.environ.get("CI")):
+    mode = progress_mode(show)
+    if mode is None:
         yield None
         return
     from chainrule.runs.search.progress import SearchProgress
 
     with SearchProgress(cfg.n_trials, cfg.metric, cfg.resolved_direction == "maximize",
-                        live=live) as bar:
+                        live=mode == "live") as bar:
         yield bar
 
 

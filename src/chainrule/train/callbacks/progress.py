@@ -18,6 +18,17 @@ def interactive() -> bool:
     return sys.stdout.isatty() and not os.environ.get("CI")
 
 
+def progress_mode(show: bool | None = None) -> str | None:
+    """How long work shows its progress: ``"live"`` (a bar) on a terminal, ``"lines"`` (a
+    line per step done) in a log file, None under ``CI``; ``show`` True forces the bar,
+    False nothing. One rule for the trainer's, the search's and the ensemble's progress."""
+    if show is not None:
+        return "live" if show else None
+    if interactive():
+        return "live"
+    return None if os.environ.get("CI") else "lines"
+
+
 T = TypeVar("T")
 
 
@@ -74,8 +85,8 @@ class ProgressBar(Callback):
     """
 
     def __init__(self, enabled: bool | None = None):
-        self.enabled = interactive() if enabled is None else enabled
-        self.lines = enabled is None and not self.enabled and not os.environ.get("CI")
+        mode = progress_mode(enabled)
+        self.enabled, self.lines = mode == "live", mode == "lines"
         self._progress = None
 
     def on_train_begin(self, logs: Logs | None = None) -> None:
