@@ -38,7 +38,8 @@ class SearchProgress:
         self.trials, self.metric, self.maximize = trials, metric, maximize
         self.progress = live_bar(console) if live else None
         self.task = self.progress.add_task("trials", total=trials, info="") if live else None
-        self.shown = -1  # finished trials in the last printed line
+        self.shown = -1  # finished trials when last shown
+        self.best: tuple[int, float] | None = None  # (number, value) of the best trial then
 
     def __enter__(self) -> SearchProgress:
         if self.progress is not None:
@@ -55,14 +56,14 @@ class SearchProgress:
         has it, with its best trial read from ``storage``."""
         states = [r.state for r in rows]
         finished = min(sum(s in FINISHED for s in states), self.trials)
-        if self.progress is None and finished == self.shown:
+        if finished != self.shown:  # the best trial changes only when a trial finishes
+            self.shown, self.best = finished, best_trial(storage, study_id, self.maximize)
+        elif self.progress is None:
             return
-        best = best_trial(storage, study_id, self.maximize)
         info = f"{states.count('RUNNING')} running, {states.count('PRUNED')} pruned"
-        if best is not None:
-            info += f", best {self.metric} {best[1]:.4g} (trial {best[0]})"
+        if self.best is not None:
+            info += f", best {self.metric} {self.best[1]:.4g} (trial {self.best[0]})"
         if self.progress is not None:
             self.progress.update(self.task, completed=finished, info=info)
         else:
             print(f"trials {finished}/{self.trials}: {info}", flush=True)
-            self.shown = finished
